@@ -1,0 +1,11 @@
+"""Import every public module of the installed forgetting_quant (used by .ci/run in a runtime-only venv).
+Fails if a module needs something the runtime requirements do not provide, or if the dev tools leaked in."""
+import importlib, pkgutil, sys, importlib.util
+import forgetting_quant
+mods = ['forgetting_quant'] + [m.name for m in pkgutil.walk_packages(forgetting_quant.__path__, 'forgetting_quant.')
+                               if not m.name.rsplit('.', 1)[-1].startswith('_')]
+for name in mods: importlib.import_module(name)
+assert 'site-packages' in forgetting_quant.__file__, f"imported the source tree, not the wheel: {forgetting_quant.__file__}"
+leaked = [p for p in ('nbdev', 'execnb', 'transformers') if importlib.util.find_spec(p)]
+assert not leaked, f"runtime-only install pulled in optional packages: {leaked}"
+print(f"imported {len(mods)} modules from {forgetting_quant.__file__.rsplit('/', 1)[0]}: {', '.join(mods)}")
