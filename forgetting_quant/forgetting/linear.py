@@ -11,9 +11,9 @@ import matplotlib.pyplot as plt
 from ..core import experiment, ResultStore, set_plot_style, COLORS, IN_TEST
 
 # %% auto #0
-__all__ = ['PAPER_TABLE1', 'check_fraction', 'check_cosine', 'check_data', 'check_positive_int', 'teacher_pair', 'LinearTasks',
-           'make_linear_tasks', 'step_norms', 'critical_fraction_grid', 'critical_fraction_eq8', 'linear_sweep',
-           'table1_rows', 'plot_fig1', 'table1']
+__all__ = ['PAPER_COS', 'PAPER_TABLE1', 'check_fraction', 'check_cosine', 'check_data', 'check_positive_int', 'teacher_pair',
+           'LinearTasks', 'make_linear_tasks', 'step_norms', 'critical_fraction_grid', 'critical_fraction_eq8',
+           'linear_sweep', 'table1_rows', 'plot_fig1', 'table1']
 
 # %% ../../nbs/forgetting/00_linear.ipynb #1a6b810b
 def check_fraction(alpha, name:str='alpha')->np.ndarray:
@@ -62,6 +62,8 @@ def teacher_pair(d:int, # input dimension (>= 2)
     return w, c[:, None] * w + np.sqrt(1 - c**2)[:, None] * u
 
 # %% ../../nbs/forgetting/00_linear.ipynb #3967e311
+PAPER_COS = tuple(np.linspace(0.99, 0.01, 40).tolist())  # Table 1 / Fig. 1: the paper's 40 divergence levels
+
 @dataclass
 class LinearTasks:
     "Pre-training and fine-tuning regression tasks of one seed, for K divergence levels."
@@ -83,7 +85,7 @@ class LinearTasks:
     def grad_pre(self): "(d,) gradient of the half-MSE pre-training loss at theta0"; return self.X_pre.T @ (self.X_pre @ self.theta0 - self.y_pre) / len(self.X_pre)
 
 def make_linear_tasks(seed:int, # random seed
-                      cos=np.linspace(0.99, 0.01, 40), # teacher cosines (the paper's 40 divergence levels)
+                      cos=PAPER_COS, # teacher cosines (the paper's 40 divergence levels)
                       d:int=50, n_pre:int=500, n_ft:int=100, # sizes from Sec. 3.3
                       noise:float=0.1, # label-noise standard deviation
                       input_scale:str='1/d', # '1/d': entries N(0, 1/d) (matches Table 1's gradient norms); 'unit': N(0, 1)
@@ -154,7 +156,7 @@ def critical_fraction_eq8(grad_norm, # ||grad L_ft(theta0)||
 
 # %% ../../nbs/forgetting/00_linear.ipynb #6e85f028
 def linear_sweep(seeds, # iterable of int seeds (>= 1)
-                 cos=np.linspace(0.99, 0.01, 40), # the paper's 40 divergence levels
+                 cos=PAPER_COS, # the paper's 40 divergence levels
                  eps_step:float=0.1, # Eq. 6 tolerance, a fraction of ||theta0|| (Table 1 uses 0.1)
                  grid_step:float=0.001, # spacing of the alpha grid for the numerical alpha_c
                  kind:str='newton', # 'newton' (Eq. 6) or 'exact' (distance to the minimiser of L_mix)
