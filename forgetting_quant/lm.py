@@ -23,7 +23,8 @@ BOS_ID = 0  # `data.train_tokenizer` puts <|bos|> first
 # %% auto #0
 __all__ = ['BOS_ID', 'DEFAULT_MODEL', 'DEFAULT_TRAIN', 'GPTConfig', 'Block', 'GPT', 'save_checkpoint', 'load_checkpoint',
            'list_checkpoints', 'iter_checkpoints', 'log_spaced_steps', 'TrainConfig', 'lr_at', 'get_batch', 'evaluate',
-           'train_lm', 'load_run', 'default_lm_data', 'train_default_lm', 'plot_training', 'default_lm_experiment']
+           'train_lm', 'load_run', 'default_lm_data', 'train_default_lm', 'default_lm_run', 'plot_training',
+           'default_lm_experiment']
 
 # %% ../nbs/02_lm.ipynb #f5358024
 @dataclass
@@ -339,6 +340,14 @@ def train_default_lm(out_dir:str|Path, # run folder (resumes if it exists)
         tok, tokens, held = default_lm_data()
         mc, tc = DEFAULT_MODEL, TrainConfig(**{**asdict(DEFAULT_TRAIN), **kw})
     return train_lm(tokens, out_dir, mc, tc, held, tok, device=device)
+
+def default_lm_run(root:str|Path # a results root (the `ResultStore.root` of `fq reproduce`)
+                  )->Path: # `root/lm/default_lm_run`, holding checkpoints
+    "The default LM's run folder under `root` (what `fq reproduce lm` writes), trained there first if it has no checkpoints."
+    run_dir = Path(root)/'lm'/'default_lm_run'
+    try: list_checkpoints(run_dir)
+    except FileNotFoundError: train_default_lm(run_dir)
+    return run_dir
 
 # %% ../nbs/02_lm.ipynb #24d5722f
 def plot_training(res:dict, # result of `train_lm` (or history.json's content)

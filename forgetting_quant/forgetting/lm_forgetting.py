@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from ..core import experiment, ResultStore, set_plot_style, COLORS, CYCLE, IN_TEST, markdown_table, seed_everything
-from ..lm import GPT, GPTConfig, TrainConfig, train_lm, load_checkpoint, load_run, default_lm_data, BOS_ID, list_checkpoints
+from ..lm import GPT, GPTConfig, TrainConfig, train_lm, load_checkpoint, load_run, default_lm_data, BOS_ID, list_checkpoints, default_lm_run
 from ..data import encode_texts, iter_documents, load_tokenizer
 from .linear import check_positive_int
 from .mlp import critical_fraction_curve
@@ -99,11 +99,7 @@ def lm_forgetting(store:ResultStore, quick:bool):
         mc = GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=64)
         train_lm(tokens, run_dir, mc, TrainConfig(steps=200, batch_size=16, eval_tokens=2048), held, tok)
     else:
-        run_dir = store.root/'lm'/'default_lm_run'       # written by `fq reproduce lm` (default_lm); trained here if missing
-        try: list_checkpoints(run_dir)
-        except FileNotFoundError:
-            from forgetting_quant.lm import train_default_lm
-            train_default_lm(run_dir)
+        run_dir = default_lm_run(store.root)   # written by `fq reproduce lm` (default_lm); trained here if missing
     base, tok = load_run(run_dir)
     D = lm_domains(tok, base.config.context)
     seeds = [0, 1, 2] if quick else [0, 1, 2, 3, 4]; steps = 20 if quick else 60; B = 16

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 from ..core import ResultStore, experiment, progress, num_threads, seed_everything, COLORS, CYCLE
-from ..lm import GPT, GPTConfig, TrainConfig, train_lm, load_run, evaluate, default_lm_data, list_checkpoints
+from ..lm import GPT, GPTConfig, TrainConfig, train_lm, load_run, evaluate, default_lm_data, list_checkpoints, default_lm_run
 from ..data import iter_documents, encode_texts
 from .model import quantize_model, METHODS
 import matplotlib.pyplot as plt
@@ -102,11 +102,7 @@ def tiny_gpt_experiment(store:ResultStore, quick:bool):
         with num_threads(1): train_lm(tokens, run_dir, mc, TrainConfig(steps=200, batch_size=16, eval_tokens=2048), held, tok)
         model, tok = load_run(run_dir)
     else:
-        run_dir = store.root/'lm'/'default_lm_run'       # written by `fq reproduce lm` (default_lm); trained here if missing
-        try: list_checkpoints(run_dir)
-        except FileNotFoundError:
-            from forgetting_quant.lm import train_default_lm
-            train_default_lm(run_dir)
+        run_dir = default_lm_run(store.root)   # written by `fq reproduce lm` (default_lm); trained here if missing
         model, tok = load_run(run_dir)
         tokens = encode_texts(tok, (d.text for d in iter_documents(2000, 0)))   # calibration: training documents
         held = {k: encode_texts(tok, (d.text for d in iter_documents(300, 0, split='heldout', kind=k))) for k in ('en', 'ja')}

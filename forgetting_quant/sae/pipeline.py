@@ -12,7 +12,7 @@ import torch
 from ..core import experiment, ResultStore, progress, num_threads, get_device
 from ..data import generate_document
 from ..activations import corpus_activations, token_batches, get_activations, iter_model_checkpoints, resolve_layer
-from ..lm import load_tokenizer, list_checkpoints
+from ..lm import load_tokenizer, list_checkpoints, default_lm_run
 from .topk import TopKSAE, SAETrainer, SAETrainConfig, sae_metrics, check_activations
 from .features import (language_of_feature, classify_granularity, cohen_kappa, confusion_matrix, feature_card_html,
                        GRANULARITY_NAMES, LABELS)
@@ -411,11 +411,7 @@ def checkpoints_experiment(store:ResultStore, quick:bool):
     with num_threads(1):     # single-threaded small matrix products are much faster on this CPU (also for the tiny LM)
         if quick: run_dir, cfg = quick_lm_run(store.root/'sae'/'checkpoints_quick_lm'), QUICK_PIPELINE
         else:
-            run_dir, cfg = store.root/'lm'/'default_lm_run', PipelineConfig()   # written by `fq reproduce lm`; trained here if missing
-            try: list_checkpoints(run_dir)
-            except FileNotFoundError:
-                from forgetting_quant.lm import train_default_lm
-                train_default_lm(run_dir)
+            run_dir, cfg = default_lm_run(store.root), PipelineConfig()   # written by `fq reproduce lm`; trained here if missing
         out = store.root/'sae'/('checkpoints_quick_run' if quick else 'checkpoints_run')
         rows = run_pipeline(run_dir, out, cfg)
         pers = persistence(out)
