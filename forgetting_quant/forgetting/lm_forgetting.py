@@ -105,8 +105,8 @@ def lm_forgetting(store:ResultStore, quick:bool):
     seeds = [0, 1, 2] if quick else [0, 1, 2, 3, 4]; steps = 20 if quick else 60; B = 16
     ks = [0, 4, 8, 12, 16] if quick else list(range(0, B + 1, 2))
     common = dict(batch_loss=lm_batch_loss, pre_eval=D['pre_eval'], steps=steps, batch_size=B, optimizer_fn=adamw(1e-3), seeds=seeds)
-    cf = critical_fraction(base, D['pre'], D['ft'], **common)
     grid = static_grid(base, D['pre'], D['ft'], ft_eval=D['ft_eval'], ks=ks, **common)
+    cf = critical_fraction(base, D['pre'], D['ft'], known=grid['runs'], **common)   # bisection reuses the grid's runs (same runs, fewer of them)
     ac_grid = critical_fraction_curve(grid['alphas'], grid['forgetting_raw'], 0.01)
     ad = adaptive_vs_grid(base, D['pre'], D['ft'], D['probe'], grid, D['pre_eval'], D['ft_eval'], batch_loss=lm_batch_loss,
                           cfg=MixerConfig(warmup=10), steps=steps, batch_size=B, optimizer_fn=adamw(1e-3), seeds=seeds)

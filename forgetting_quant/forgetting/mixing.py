@@ -258,9 +258,13 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
                       batch_size:int=32, # B; alpha lives on the grid k/B
                       optimizer_fn=None, # params -> optimizer (default SGD lr 0.01)
                       seeds=(0, 1, 2), # one bisection per seed (data order)
-                      device=None)->dict:
+                      device=None,
+                      known:dict|None=None, # forgetting_raw of runs already made with the SAME model, data, steps, B and optimizer, keyed (seed, k): e.g. `static_grid(...)['runs']`
+                     )->dict:
     "alpha_c = inf{alpha: F(alpha) < eps_loss} located by bisection on k/B per seed, with the mean and a 95% t-interval over seeds."
     _check_model(model); _batch_loss_fn(loss_fn, batch_loss)
+    if known is not None and not isinstance(known, dict): raise TypeError(f"known must be a dict {{(seed, k): forgetting_raw}}, got {type(known).__name__}")
+    known = known or {}
     if not (isinstance(eps_loss, numbers.Real) and eps_loss > 0): raise ValueError(f"eps_loss must be > 0, got {eps_loss}")
     seeds = list(seeds)
     if not seeds: raise ValueError("seeds is empty")
@@ -268,10 +272,12 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
     _Source(pre_data, 'pre_data', 0); _Source(ft_data, 'ft_data', 0)
     pre_eval = pre_data if pre_eval is None else pre_eval
     L0 = dataset_loss(model, pre_eval, loss_fn, batch_loss)
-    per_seed, evals, violations = [], [], 0
+    per_seed, evals, violations, reused = [], [], 0, 0
     for s in seeds:
         cache = {}
         def F(k):
+            nonlocal reused
+            if k not in cache and (s, k) in known: cache[k] = float(known[(s, k)]); reused += 1
             if k not in cache:
                 cache[k] = forgetting_at(model, pre_data, ft_data, k / B, steps, pre_eval, loss_fn, batch_loss, B, optimizer_fn, s, L_pre0=L0, device=device)['forgetting_raw']
             return cache[k]
@@ -289,12 +295,12 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
         per_seed.append(ac); evals.append(len(cache))
     m, lo_ci, hi_ci = t_interval(per_seed)
     return dict(alpha_c=m, ci_lo=max(0.0, lo_ci), ci_hi=min(1.0, hi_ci), per_seed=per_seed, runs_per_seed=evals,
-                monotone_violations=int(violations), L_pre0=L0, eps_loss=eps_loss, steps=steps, batch_size=B, seeds=seeds)
+                monotone_violations=int(violations), reused_runs=reused, L_pre0=L0, eps_loss=eps_loss, steps=steps, batch_size=B, seeds=seeds)
 
 def static_grid(model, pre_data, ft_data, loss_fn=None, *, batch_loss=None, pre_eval=None, ft_eval=None, steps:int=100, batch_size:int=32,
                 optimizer_fn=None, seeds=(0, 1, 2), ks=None, # which k of k/B (default: all 0..B)
                 device=None)->dict:
-    "Forgetting (raw) and fine-tuning loss on the full static grid alpha = k/B for each seed: arrays (S, A)."
+    "Forgetting (raw) and fine-tuning loss on the full static grid alpha = k/B for each seed: arrays (S, A); `runs` {(seed, k): forgetting_raw} can be passed on to `critical_fraction(known=...)`."
     _check_model(model); B = check_positive_int(batch_size, 'batch_size'); seeds = list(seeds)
     ks = np.arange(B + 1) if ks is None else np.asarray(ks, int)
     pre_eval = pre_data if pre_eval is None else pre_eval
@@ -304,7 +310,7 @@ def static_grid(model, pre_data, ft_data, loss_fn=None, *, batch_loss=None, pre_
         for j, k in enumerate(ks):
             r = forgetting_at(model, pre_data, ft_data, k / B, steps, pre_eval, loss_fn, batch_loss, B, optimizer_fn, s, ft_eval, L0, device)
             F[i, j] = r['forgetting_raw']; FT[i, j] = r.get('ft_loss', np.nan)
-    return dict(alphas=ks / B, forgetting_raw=F, ft_loss=FT, L_pre0=L0,
+    return dict(alphas=ks / B, forgetting_raw=F, ft_loss=FT, L_pre0=L0, runs={(s, int(k)): float(F[i, j]) for i, s in enumerate(seeds) for j, k in enumerate(ks)},
                 ft_loss0=dataset_loss(model, ft_eval, loss_fn, batch_loss) if ft_eval is not None else None)
 
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #d83a9e53
