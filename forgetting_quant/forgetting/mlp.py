@@ -258,11 +258,19 @@ def finetune_grid(theta0:list, # pre-trained parameters, one network per seed (S
 # %% ../../nbs/forgetting/10_mlp.ipynb #e5038229
 def _eval_by_seed(P, cfg_seed, X_test, y_test, block:int=8):
     "Half-MSE of each network on the held-out set of its seed: X_test (S, m, d) is shared by a seed's networks, y_test is (C, m)."
-    out = np.zeros(len(cfg_seed))
-    for s in np.unique(cfg_seed):       # a few networks at a time: (block, m, h) temporaries stay in cache (4-6x faster than all at once)
-        ix = np.flatnonzero(cfg_seed == s)
+    out = np.zeros(len(cfg_seed)); L = len(P) // 2
+    for s in np.unique(cfg_seed):       # a few networks at a time: (block, m, h) buffers stay in cache and are reused
+        ix = np.flatnonzero(cfg_seed == s); X = X_test[s]; bufs = {}
         for j in range(0, len(ix), block):
-            m = ix[j:j + block]; out[m] = mlp_loss([p[m] for p in P], X_test[s], y_test[m])
+            m = ix[j:j + block]; a = X
+            for l in range(L):
+                W = P[2 * l][m]; key = (l, len(m))
+                if key not in bufs: bufs[key] = (np.empty((len(m), X.shape[0], W.shape[-1]), W.dtype), np.zeros((len(m), X.shape[0], W.shape[-1]), W.dtype))
+                H, Z = bufs[key]
+                np.matmul(a, W, out=H); H += P[2 * l + 1][m][:, None, :]
+                if l < L - 1: np.maximum(H, Z, out=H); a = H        # maximum against a zero array: ~2.5x faster than against the scalar 0
+            r = H[..., 0]; r -= y_test[m]
+            out[m] = 0.5 * np.einsum('cb,cb->c', r, r) / r.shape[1]
     return out
 
 def auto_chunk(setup:NetSetup, budget_mb:float=8)->int:
