@@ -15,6 +15,6 @@ PY=${PYTHON:-python3}
 pip=("$VENV/bin/python" -m pip install --disable-pip-version-check -q)
 echo "setup: installing ${FQ_TORCH:-torch==2.13.0} into $VENV" >&2
 "${pip[@]}" "${FQ_TORCH:-torch==2.13.0}"
-echo "setup: installing forgetting_quant[dev,hf,bench] (editable) into $VENV" >&2
-"${pip[@]}" -e ".[dev,hf,bench]"
+echo "setup: installing forgetting_quant[dev,hf,bench,ja] (editable) into $VENV" >&2
+"${pip[@]}" -e ".[dev,hf,bench,ja]"
 "$VENV/bin/python" -c 'import forgetting_quant, nbdev, torch; print(f"setup: forgetting_quant {forgetting_quant.__version__}, torch {torch.__version__}, nbdev {nbdev.__version__}")' >&2
