@@ -154,11 +154,14 @@ def pretrain(seeds, tasks:NetTasks, setup:NetSetup=NetSetup())->list[np.ndarray]
     seeds = list(seeds)
     P = init_mlp([np.random.default_rng([s, 1]) for s in seeds], setup.sizes, setup.dtype)
     idx = np.stack([_index_streams(s, setup)[0] for s in seeds])       # (S, T, B)
-    rows = np.arange(len(seeds))[:, None]
-    for t in range(setup.steps_pre):
-        _, G = mlp_loss_grad(P, tasks.X_pre[rows, idx[:, t]], tasks.y_pre[rows, idx[:, t]])
-        for p, g in zip(P, G): p -= setup.lr * g
-    return P
+    X = tasks.X_pre.astype(setup.dtype, copy=False)
+    Xa = np.concatenate([X, np.ones(X.shape[:2] + (1,), X.dtype)], 2)     # the grid kernel's layout: ones column for the bias,
+    Q = [np.concatenate([P[0], P[1][:, None, :]], 1)[:, None]]           # one network per seed (G = S groups of K = 1)
+    for w, b in zip(P[2::2], P[3::2]): Q += [w[:, None].copy(), b[:, None, None, :].copy()]
+    _grid_kernel(Q, Xa, tasks.y_pre[:, None, :].astype(setup.dtype, copy=False), idx, np.arange(len(seeds)), setup)
+    out = [Q[0][:, 0, :-1].copy(), Q[0][:, 0, -1].copy()]
+    for w, b in zip(Q[1::2], Q[2::2]): out += [w[:, 0], b[:, 0, 0]]
+    return out
 
 def n_pre_in_batch(alpha, batch:int)->np.ndarray:
     "floor(alpha * batch): pre-training samples in each mixed batch."
@@ -187,7 +190,7 @@ def finetune(theta0:list, # pre-trained parameters, one network per seed (S lead
 
 # %% ../../nbs/forgetting/10_mlp.ipynb #1e553492
 def _grid_kernel(P, Xa, ycat, idx, g_seed, setup):
-    "SGD on (G, K, ...) stacks in place. P: [W0 with bias row (G,K,d+1,h1), W1, b1 (G,K,1,o), ...]; Xa (S, 2n, d+1); idx (G, T, B)."
+    "SGD on (G, K, ...) stacks in place (fine-tuning, and pre-training with K = 1). P: [W0 with bias row (G,K,d+1,h1), W1, b1 (G,K,1,o), ...]; Xa (S, 2n, d+1); idx (G, T, B)."
     G, K = P[0].shape[:2]; B = setup.batch; L = (len(P) + 1) // 2; dt = P[0].dtype
     Ws = [P[0]] + P[1::2]; bs = [None] + P[2::2]
     widths = setup.sizes[1:-1]
@@ -200,7 +203,7 @@ def _grid_kernel(P, Xa, ycat, idx, g_seed, setup):
     xrow = (g_seed * n2)[:, None]; yrow = ((g_seed[:, None] * K + np.arange(K)) * n2)[:, :, None]   # flat-row offsets
     WT = {l: np.ascontiguousarray(np.swapaxes(Ws[l], -1, -2)) for l in range(1, L - 1)}   # D @ W^T is ~2x faster on a contiguous copy
     f = np.empty((G, K, B, 1), dt); ones = np.ones((G, K, 1, B), dt); scale = dt.type(setup.lr / B)
-    for t in range(setup.steps_ft):
+    for t in range(idx.shape[1]):                                             # idx (G, T, B): T steps
         it = idx[:, t]
         np.copyto(XT[:, 0], np.swapaxes(np.take(Xflat, xrow + it, axis=0), 1, 2))   # (G, 1, d+1, B), shared by the K cosines
         a = np.swapaxes(XT, -1, -2)
@@ -308,6 +311,8 @@ def _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, show_progr
     gs, ga = (g.ravel() for g in np.meshgrid(np.arange(S), np.arange(A), indexing='ij'))   # (seed, alpha) groups
     out = {k: np.zeros((S * A, K)) for k in ('pre', 'ft', 'drift')}
     g_chunk = max(1, min(chunk // K, -(-len(gs) // workers)))     # whole groups; at least one chunk per worker
+    n_chunks = -(-len(gs) // g_chunk); n_chunks += -n_chunks % workers # a multiple of the workers, so no worker idles in the last round
+    g_chunk = -(-len(gs) // n_chunks)
     def run(i):
         sl = slice(i, i + g_chunk); cs = np.repeat(gs[sl], K); ck = np.tile(np.arange(K), len(gs[sl]))
         P = finetune_grid(theta0, tasks, seeds, gs[sl], alphas[ga[sl]], setup)
