@@ -3,8 +3,9 @@
 Trains the same (seed x cos x alpha) configurations twice: `forgetting_sweep` (all networks of a chunk as one set of stacked
 arrays) and `forgetting_sweep_loop` (the paper's way: a Python loop over configurations, 2-D NumPy products per network).
 Both use identical data, initialisations and minibatch indices, so their results agree to float rounding (checked) and only the time
-differs. The batched sweep runs twice: with one worker (same resources as the loop) and with --workers Python threads (default: all
-cores), each with --threads BLAS threads. Prints wall times and the ratios; never asserts a time.
+differs. The batched sweep runs twice: with one worker (same resources as the loop) and with --workers workers (default: all
+cores; forked processes over seed blocks for large sweeps on Linux, else threads over chunks), each with --threads BLAS threads.
+Prints wall times and the ratios; never asserts a time.
 
     python benchmarks/forgetting_batched_vs_loop.py [--seeds 2] [--alphas 11] [--hidden 64] [--threads 1] [--workers N] [--dtype float32]
 """

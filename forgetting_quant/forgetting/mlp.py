@@ -5,19 +5,21 @@
 # %% ../../nbs/forgetting/10_mlp.ipynb #31100cbb
 from __future__ import annotations
 from dataclasses import dataclass, asdict, replace
-import numbers, os, time
+import numbers, os, sys, time, warnings
+import multiprocessing as mp
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields
 import numpy as np
 import matplotlib.pyplot as plt
 from ..core import experiment, ResultStore, set_plot_style, COLORS, CYCLE, IN_TEST, progress, markdown_table, num_threads
 from .linear import teacher_pair, check_fraction, check_cosine, check_positive_int
 
 # %% auto #0
-__all__ = ['PAPER_TABLE2', 'PAPER_PRE_LOSS0', 'FIG2_COS', 'layer_sizes', 'count_params', 'init_mlp', 'mlp_forward', 'mlp_loss',
-           'mlp_loss_grad', 'NetSetup', 'NetTasks', 'make_net_tasks', 'pretrain', 'n_pre_in_batch', 'finetune',
-           'finetune_grid', 'auto_chunk', 'default_workers', 'forgetting_sweep', 'forgetting_sweep_loop',
-           'critical_fraction_curve', 'mean_ci', 'table2_rows', 'table2_gaps', 'alpha_c_by_cos', 'pareto_front',
-           'plot_fig2', 'table2']
+__all__ = ['PROCESS_MIN_WORK', 'PAPER_TABLE2', 'PAPER_PRE_LOSS0', 'FIG2_COS', 'layer_sizes', 'count_params', 'init_mlp',
+           'mlp_forward', 'mlp_loss', 'mlp_loss_grad', 'NetSetup', 'NetTasks', 'make_net_tasks', 'pretrain',
+           'n_pre_in_batch', 'finetune', 'finetune_grid', 'auto_chunk', 'default_workers', 'forgetting_sweep',
+           'fork_available', 'forgetting_sweep_loop', 'critical_fraction_curve', 'mean_ci', 'table2_rows',
+           'table2_gaps', 'alpha_c_by_cos', 'pareto_front', 'plot_fig2', 'table2']
 
 # %% ../../nbs/forgetting/10_mlp.ipynb #5c26786a
 def layer_sizes(d_in:int, # input dimension
@@ -294,16 +296,54 @@ def forgetting_sweep(seeds, # iterable of int seeds
                      return_theta:bool=False, # also return theta0 (per seed) and the tasks
                      show_progress:bool=True, # show a progress bar (still quiet under tests/CI)
                      threads:int=1, # BLAS threads per worker (small matrix products are fastest single-threaded)
-                     workers:int|None=None, # Python threads training disjoint chunks at once; None: `default_workers()`
+                     workers:int|None=None, # parallel workers (see below); None: `default_workers()`
                     )->dict: # arrays (S, K, A): forgetting, forgetting_raw, adaptation, ft_loss, drift; pre_loss0 (S,)
     "Sec. 4 simulation for every (seed, cos, alpha), vectorised over configurations."
     workers = default_workers() if workers is None else check_positive_int(workers, 'workers')
     with num_threads(threads): return _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, show_progress, workers)
 
+def fork_available()->bool:
+    "True where worker processes can be forked (Linux): children inherit the parent's arrays, only results travel back."
+    return sys.platform.startswith('linux') and 'fork' in mp.get_all_start_methods()
+
+PROCESS_MIN_WORK = 2e8   # network-steps x parameters below which forking costs more than it saves (about 0.05 s on this machine)
+
+_FORK_JOB = None
+def _fork_entry(item): return _FORK_JOB(item)
+
+def _in_processes(fn, items:list, workers:int):
+    "Yield fn(item) for every item (in order), computed in forked worker processes; fn and its data are inherited, not pickled."
+    global _FORK_JOB
+    _FORK_JOB = fn
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DeprecationWarning)   # Python >= 3.12 warns on fork from a threaded parent; children only run NumPy
+            with mp.get_context('fork').Pool(min(workers, len(items))) as pool: yield from pool.imap(_fork_entry, items)
+    finally: _FORK_JOB = None
+
+def _merge_seed_parts(parts:list[dict])->dict:
+    "Concatenate `forgetting_sweep` results of disjoint seed blocks along the seed axis."
+    out = {}
+    for k, v in parts[0].items():
+        if k in ('cos', 'alphas', 'setup'): out[k] = v
+        elif k == 'theta0': out[k] = [np.concatenate(ps) for ps in zip(*(r[k] for r in parts))]
+        elif k == 'tasks': out[k] = NetTasks(v.cos, *(np.concatenate([getattr(r[k], f.name) for r in parts]) for f in fields(NetTasks)[1:]))
+        else: out[k] = np.concatenate([r[k] for r in parts])
+    return out
+
 def _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, show_progress, workers=1):
     seeds = list(seeds); cos = np.atleast_1d(check_cosine(cos)); alphas = np.atleast_1d(check_fraction(alphas, 'alphas'))
     chunk = auto_chunk(setup) if chunk is None else check_positive_int(chunk, 'chunk')
     S, K, A = len(seeds), len(cos), len(alphas)
+    big = S * K * A * setup.steps_ft * setup.n_params >= PROCESS_MIN_WORK
+    if workers > 1 and S >= workers and big and fork_available():     # seeds are independent: one block of seeds per process, start to end
+        blocks = [seeds[i * S // workers:(i + 1) * S // workers] for i in range(workers)]
+        job = lambda b: _forgetting_sweep(b, cos, alphas, setup, chunk, return_theta, False, 1)
+        bar = progress(total=len(blocks), desc=f'fine-tune {setup.hidden} ({workers} processes)', disable=None if show_progress else True)
+        parts = []
+        for r in _in_processes(job, blocks, workers): parts.append(r); bar.update()
+        bar.close()
+        return _merge_seed_parts(parts)
     tasks = make_net_tasks(seeds, cos, setup)
     theta0 = pretrain(seeds, tasks, setup)
     pre0 = mlp_loss(theta0, tasks.X_pre_test, tasks.y_pre_test)
