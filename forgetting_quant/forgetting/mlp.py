@@ -4,11 +4,10 @@
 
 # %% ../../nbs/forgetting/10_mlp.ipynb #31100cbb
 from __future__ import annotations
-from dataclasses import dataclass, asdict, replace
+from dataclasses import dataclass, asdict, replace, fields
 import numbers, os, sys, time, warnings
 import multiprocessing as mp
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import fields
 import numpy as np
 import matplotlib.pyplot as plt
 from ..core import experiment, ResultStore, set_plot_style, COLORS, CYCLE, IN_TEST, progress, markdown_table, num_threads
