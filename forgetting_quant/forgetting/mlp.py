@@ -155,14 +155,9 @@ def pretrain(seeds, tasks:NetTasks, setup:NetSetup=NetSetup())->list[np.ndarray]
     seeds = list(seeds)
     P = init_mlp([np.random.default_rng([s, 1]) for s in seeds], setup.sizes, setup.dtype)
     idx = np.stack([_index_streams(s, setup)[0] for s in seeds])       # (S, T, B)
-    X = tasks.X_pre.astype(setup.dtype, copy=False)
-    Xa = np.concatenate([X, np.ones(X.shape[:2] + (1,), X.dtype)], 2)     # the grid kernel's layout: ones column for the bias,
-    Q = [np.concatenate([P[0], P[1][:, None, :]], 1)[:, None]]           # one network per seed (G = S groups of K = 1)
-    for w, b in zip(P[2::2], P[3::2]): Q += [w[:, None].copy(), b[:, None, None, :].copy()]
-    _grid_kernel(Q, Xa, tasks.y_pre[:, None, :].astype(setup.dtype, copy=False), idx, np.arange(len(seeds)), setup)
-    out = [Q[0][:, 0, :-1].copy(), Q[0][:, 0, -1].copy()]
-    for w, b in zip(Q[1::2], Q[2::2]): out += [w[:, 0], b[:, 0, 0]]
-    return out
+    S = np.arange(len(seeds)); Q = _to_stacks(P, S, 1)                    # the grid kernel with one network per seed (G = S, K = 1)
+    _grid_kernel(Q, _with_ones(tasks.X_pre.astype(setup.dtype, copy=False)), tasks.y_pre[:, None, :].astype(setup.dtype, copy=False), idx, S, setup)
+    return _from_stacks(Q)
 
 def n_pre_in_batch(alpha, batch:int)->np.ndarray:
     "floor(alpha * batch): pre-training samples in each mixed batch."
@@ -190,6 +185,22 @@ def finetune(theta0:list, # pre-trained parameters, one network per seed (S lead
     return P
 
 # %% ../../nbs/forgetting/10_mlp.ipynb #1e553492
+def _with_ones(X): return np.concatenate([X, np.ones(X.shape[:-1] + (1,), X.dtype)], -1)   # a ones column carries the first bias
+
+def _to_stacks(theta, rows, K:int)->list:
+    "Per-network parameters (N leading) -> the kernel's (G, K, ...) stacks of networks theta[rows], each repeated K times, the first bias as a last row of W0."
+    rep = lambda p: np.repeat(p[rows][:, None], K, 1)                     # np.repeat copies: the stacks never alias theta
+    P = [np.concatenate([rep(theta[0]), rep(theta[1])[:, :, None, :]], 2)]
+    for w, b in zip(theta[2::2], theta[3::2]): P += [rep(w), rep(b)[:, :, None, :]]
+    return P
+
+def _from_stacks(P)->list:
+    "The kernel's stacks -> per-network parameters (G*K leading, group-major)."
+    G, K = P[0].shape[:2]; flat = lambda p: p.reshape(G * K, *p.shape[2:])
+    out = [flat(P[0][:, :, :-1]).copy(), flat(P[0][:, :, -1]).copy()]
+    for w, b in zip(P[1::2], P[2::2]): out += [flat(w), flat(b)[:, 0]]
+    return out
+
 def _grid_kernel(P, Xa, ycat, idx, g_seed, setup):
     "SGD on (G, K, ...) stacks in place (fine-tuning, and pre-training with K = 1). P: [W0 with bias row (G,K,d+1,h1), W1, b1 (G,K,1,o), ...]; Xa (S, 2n, d+1); idx (G, T, B)."
     G, K = P[0].shape[:2]; B = setup.batch; L = (len(P) + 1) // 2; dt = P[0].dtype
@@ -246,17 +257,11 @@ def finetune_grid(theta0:list, # pre-trained parameters, one network per seed (S
     streams = [_index_streams(s, setup) for s in seeds]
     ipre = np.stack([s[1] for s in streams])[g_seed]; ift = np.stack([s[2] for s in streams])[g_seed]
     idx = np.where(use_pre, ipre, n + ift)                                    # (G, T, B) rows of [pre ; ft]
-    Xcat = np.concatenate([tasks.X_pre, tasks.X_ft], 1)
-    Xa = np.concatenate([Xcat, np.ones(Xcat.shape[:2] + (1,), Xcat.dtype)], 2)   # ones column carries the first bias
+    Xa = _with_ones(np.concatenate([tasks.X_pre, tasks.X_ft], 1))
     ycat = np.concatenate([np.broadcast_to(tasks.y_pre[:, None], tasks.y_ft.shape), tasks.y_ft], 2)   # (S, K, 2n)
-    rep = lambda p: np.repeat(p[g_seed][:, None], K, 1)
-    P = [np.concatenate([rep(theta0[0]), rep(theta0[1])[:, :, None, :]], 2)]
-    for w, b in zip(theta0[2::2], theta0[3::2]): P += [rep(w), rep(b)[:, :, None, :].copy()]
+    P = _to_stacks(theta0, g_seed, K)
     _grid_kernel(P, Xa, ycat, idx, g_seed, setup)
-    flat = lambda p: p.reshape(G * K, *p.shape[2:])
-    out = [flat(P[0][:, :, :-1]).copy(), flat(P[0][:, :, -1]).copy()]
-    for w, b in zip(P[1::2], P[2::2]): out += [flat(w), flat(b)[:, 0]]
-    return out
+    return _from_stacks(P)
 
 # %% ../../nbs/forgetting/10_mlp.ipynb #e5038229
 def _eval_by_seed(P, cfg_seed, X_test, y_test, block:int=8):

@@ -379,13 +379,17 @@ def granularity_grid(coarse:bool=False)->tuple[dict, dict]:
     return ours, base
 
 # %% ../../nbs/sae/10_features.ipynb #5def3034
+def _stats_labels(data:dict, lexicon)->tuple[dict, dict]:
+    "Per checkpoint: the (features, 4) granularity statistics and the human labels."
+    return ({c: np.stack([granularity_stats(f['token_act'], lexicon) for f in feats.values()]) for c, feats in data.items()},
+            {c: np.array([int(f['granularity']) for f in feats.values()]) for c, feats in data.items()})
+
 def evaluate_granularity(data:dict, # `load_demo()` output
                          coarse:bool=False, # coarser threshold grid (quick runs)
                          lexicon:dict|None=None, # a `ja_en_lexicon()`, or None for the rules without a dictionary
                         )->dict:
     "Fit classifier and baseline on all checkpoints but one, test on it; also the in-sample fit on all. Returns rows, predictions and parameters."
-    S = {c: np.stack([granularity_stats(f['token_act'], lexicon) for f in feats.values()]) for c, feats in data.items()}
-    Y = {c: np.array([int(f['granularity']) for f in feats.values()]) for c, feats in data.items()}
+    S, Y = _stats_labels(data, lexicon)
     g_ours, g_base = granularity_grid(coarse)
     rules = {'ours': (granularity_from_stats, g_ours), 'baseline': (concentration_baseline_from_stats, g_base)}
     rows, preds, params = [], {m: {} for m in rules}, {m: {} for m in rules}
@@ -424,8 +428,7 @@ def crossval_granularity(data:dict, # `load_demo()` output
                         )->list[dict]:
     "Random `folds`-fold cross-validation over all features pooled: κ and accuracy of classifier and baseline, overall and per checkpoint."
     if folds < 2: raise ValueError(f"folds must be >= 2, got {folds}")
-    S = np.concatenate([np.stack([granularity_stats(f['token_act'], lexicon) for f in feats.values()]) for feats in data.values()])
-    Y = np.array([int(f['granularity']) for feats in data.values() for f in feats.values()])
+    S, Y = (np.concatenate(list(d.values())) for d in _stats_labels(data, lexicon))
     ck = np.array([c for c, feats in data.items() for _ in feats])
     fold = np.empty(len(Y), dtype=int); fold[np.random.default_rng(seed).permutation(len(Y))] = np.arange(len(Y)) % folds
     g_ours, g_base = granularity_grid()
