@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #400921b8
 from __future__ import annotations
-import os, re, sys, json, math, time, random, platform, tempfile, contextlib, numbers
+import os, re, sys, json, math, time, random, platform, tempfile, contextlib, numbers, signal, socket, secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -146,6 +146,58 @@ def set_plot_style():
         'xtick.labelsize': 9, 'ytick.labelsize': 9, 'lines.linewidth': 1.8,
         'axes.prop_cycle': matplotlib.cycler(color=CYCLE), 'image.cmap': 'viridis'})
 
+# %% ../nbs/00_core.ipynb #bf063f93
+def _kill_at(spec:str|None)->dict:
+    "Parse a `FQ_KILL_AT` value, 'name' or 'name:n', into `{name: n}`."
+    if not spec: return {}
+    name, _, n = spec.strip().rpartition(':')
+    return {name: int(n)} if name and n.isdigit() and int(n) > 0 else {spec.strip(): 1}
+
+_KILL_AT, _KILL_SEEN = _kill_at(os.environ.get('FQ_KILL_AT')), {}
+
+def _kill_point(name:str):
+    "Test hook: SIGKILL this process the n-th time it gets here when `FQ_KILL_AT` (read at import) is 'name:n' (or 'name', n=1)."
+    if name not in _KILL_AT: return
+    _KILL_SEEN[name] = _KILL_SEEN.get(name, 0) + 1
+    if _KILL_SEEN[name] == _KILL_AT[name]:
+        if hasattr(signal, 'SIGKILL'): os.kill(os.getpid(), signal.SIGKILL)
+        os._exit(137)
+
+# %% ../nbs/00_core.ipynb #8884ac52
+_HOST = socket.gethostname()
+_TMP_RE = re.compile(rf'\.{re.escape(_HOST)}-(\d+)\.[0-9a-f]{{8}}')
+
+def _pid_alive(pid:int)->bool:
+    "Is process `pid` running on this host?"
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except OSError: return True   # e.g. another user's process
+    return True
+
+def _remove_stale_tmp(path:Path):
+    "Delete the temporaries of `path` that killed processes on this host left behind."
+    if os.name != 'posix': return   # os.kill(pid, 0) is no liveness test elsewhere
+    pre = f'.{path.name}.'
+    with os.scandir(path.parent) as it:
+        for e in it:
+            m = e.name.startswith(pre) and _TMP_RE.match(e.name, len(pre) - 1)
+            if m and int(m[1]) != os.getpid() and not _pid_alive(int(m[1])):
+                with contextlib.suppress(FileNotFoundError): os.unlink(e.path)
+
+def _atomic_write(path:Path, write:Callable[[Path], None]):
+    "Call `write(tmp)` on a temporary file next to `path`, then rename it into place (kill point `write.<file name>` in between)."
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_tmp(path)
+    tmp = path.with_name(f'.{path.name}.{_HOST}-{os.getpid()}.{secrets.token_hex(4)}{path.suffix}')
+    try:
+        write(tmp)
+        _kill_point(f'write.{path.name}')
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
+        raise
+
 # %% ../nbs/00_core.ipynb #521a3080
 _NAME_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]*$')
 
@@ -175,18 +227,6 @@ def library_versions()->dict:
     from forgetting_quant import __version__
     return {'forgetting_quant': __version__, 'python': platform.python_version(), 'numpy': np.__version__,
             'torch': torch.__version__, 'matplotlib': _mpl.__version__, 'platform': platform.platform()}
-
-def _atomic_write(path:Path, write:Callable[[Path], None]):
-    "Call `write(tmp)` on a temporary file next to `path`, then rename it into place."
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
-        raise
 
 # %% ../nbs/00_core.ipynb #03246001
 def _fmt(v)->str:
