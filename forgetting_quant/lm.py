@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import save_file, load_file
 
-from .core import get_device, seed_everything, progress, ResultStore, experiment, COLORS
+from .core import get_device, seed_everything, progress, ResultStore, experiment, COLORS, _atomic_write, _kill_point
 from .data import train_tokenizer, load_tokenizer, encode_texts, iter_documents, BOS
 
 BOS_ID = 0  # `data.train_tokenizer` puts <|bos|> first
@@ -90,12 +90,6 @@ class GPT(nn.Module):
 # %% ../nbs/02_lm.ipynb #ec44cc5e
 _FORMAT = 'forgetting_quant.gpt/1'
 
-def _atomic(path:Path, write):
-    "Write through a temporary file in the same folder, then rename into place (a crash never leaves half a file)."
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp')
-    write(tmp); os.replace(tmp, path)
-
 def save_checkpoint(model:GPT, # the model to save
                     path:str|Path, # checkpoint folder (created)
                     step:int, # optimizer steps taken
@@ -103,9 +97,9 @@ def save_checkpoint(model:GPT, # the model to save
     "Write `model.safetensors` and `config.json` into `path`; return the folder."
     path = Path(path)
     sd = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items() if k != 'head.weight'}  # head is tied to tok_emb
-    _atomic(path/'model.safetensors', lambda p: save_file(sd, str(p), metadata={'format': _FORMAT}))
+    _atomic_write(path/'model.safetensors', lambda p: save_file(sd, str(p), metadata={'format': _FORMAT}))
     cfg = {'format': _FORMAT, 'step': int(step), 'model': asdict(model.config), **meta}
-    _atomic(path/'config.json', lambda p: p.write_text(json.dumps(cfg, indent=1)))
+    _atomic_write(path/'config.json', lambda p: p.write_text(json.dumps(cfg, indent=1)))
     return path
 
 def load_checkpoint(path:str|Path, # a checkpoint folder written by `save_checkpoint` / `train_lm`
@@ -211,6 +205,7 @@ def evaluate(model:nn.Module, # GPT
         logits = model(chunk[:, :-1])
         tot += F.cross_entropy(logits.flatten(0, 1).float(), y.flatten(), ignore_index=-100, reduction='sum').item()
         cnt += int((y != -100).sum())
+        _kill_point('lm_eval')
     model.train(was)
     return tot / cnt
 
@@ -228,16 +223,23 @@ def _check_tokens(name, t, vocab):
     if int(t.max()) >= vocab or int(t.min()) < 0:
         raise ValueError(f"{name} holds token ids up to {int(t.max())} but the model's vocab_size is {vocab}: tokenizer and model do not match")
 
+def _saved_eval(path:Path, mc:GPTConfig)->dict:
+    "The held-out evaluation `train_lm` stored in checkpoint folder `path` (its config.json)."
+    try: cfg = json.loads((path/'config.json').read_text())
+    except json.JSONDecodeError as e: raise ValueError(f"{path/'config.json'} is not valid JSON ({e}): the checkpoint is corrupt") from e
+    if cfg.get('model') != asdict(mc): raise ValueError(f"{path} holds a checkpoint of another model ({cfg.get('model')}); use another out_dir or resume=False")
+    return {'step': cfg['step'], **{k: v for k, v in cfg.items() if k not in ('format', 'step', 'model')}}
+
 def train_lm(tokens:np.ndarray, # training token stream (`data.encode_texts`)
              out_dir:str|Path, # run folder: checkpoints/, resume.pt, history.json, tokenizer.json
              model_config:GPTConfig|None=None, # model shape (default GPTConfig(); on resume, the saved one)
              train_config:TrainConfig|None=None, # optimisation settings
              heldout:dict|None=None, # {'en': tokens, 'ja': tokens, ...}: held-out loss per language at every checkpoint
              tokenizer=None, # saved as tokenizer.json so the run folder is self-contained
-             resume:bool=True, # continue from out_dir/resume.pt when present
+             resume:bool=True, # continue from out_dir/resume.pt when present, and keep (not recompute) checkpoints already written
              stop_at:int|None=None, # stop (as if interrupted) after this many steps
              device=None)->dict: # history, evals, out_dir, steps_run, wall_s, cpu_s (all threads), train_tokens_per_s
-    "Train a `GPT`, saving log-spaced checkpoints and a resume state; rerunning continues exactly where it stopped."
+    "Train a `GPT`, saving log-spaced checkpoints and a resume state; rerunning continues exactly where it stopped, even after kill -9."
     out, dev = Path(out_dir), get_device(device)
     tc = train_config or TrainConfig()
     state_path = out/'resume.pt'
@@ -261,28 +263,32 @@ def train_lm(tokens:np.ndarray, # training token stream (`data.encode_texts`)
     for k, v in (heldout or {}).items(): _check_tokens(f'heldout[{k!r}]', v, mc.vocab_size)
     if tokenizer is not None:
         if tokenizer.get_vocab_size() > mc.vocab_size: raise ValueError(f"tokenizer has {tokenizer.get_vocab_size()} tokens, model vocab_size {mc.vocab_size}")
-        out.mkdir(parents=True, exist_ok=True); tokenizer.save(str(out/'tokenizer.json'))
+        _atomic_write(out/'tokenizer.json', lambda p: tokenizer.save(str(p)))
     ckpts = sorted(set(tc.checkpoints if tc.checkpoints is not None else log_spaced_steps(tc.steps)))
 
     def save_resume():
         st = {'model': model.state_dict(), 'optimizer': opt.state_dict(), 'torch_rng': torch.get_rng_state(), 'step': step,
               'model_config': json.dumps(asdict(mc)), 'train_config': json.dumps(asdict(tc)), 'history': json.dumps(hist)}
-        _atomic(state_path, lambda p: torch.save(st, p))
-        _atomic(out/'history.json', lambda p: p.write_text(json.dumps(hist)))
+        _atomic_write(state_path, lambda p: torch.save(st, p))
+        _atomic_write(out/'history.json', lambda p: p.write_text(json.dumps(hist)))
 
     def checkpoint():
-        ev = {'step': step, 'tokens': step * tc.batch_size * mc.context}
-        for k, v in (heldout or {}).items():
-            ev[f'loss_{k}'] = evaluate(model, v, tc.eval_tokens, device=dev); ev[f'ppl_{k}'] = math.exp(ev[f'loss_{k}'])
-        hist['evals'] = [e for e in hist['evals'] if e['step'] != step] + [ev]
-        save_checkpoint(model, out/'checkpoints'/f'step_{step:07d}', step, **{k: v for k, v in ev.items() if k != 'step'})
+        path = out/'checkpoints'/f'step_{step:07d}'
+        if resume and (path/'config.json').is_file(): ev = _saved_eval(path, mc)   # written before an interruption: same weights, read its evaluation back
+        else:
+            ev = {'step': step, 'tokens': step * tc.batch_size * mc.context}
+            for k, v in (heldout or {}).items():
+                ev[f'loss_{k}'] = evaluate(model, v, tc.eval_tokens, device=dev); ev[f'ppl_{k}'] = math.exp(ev[f'loss_{k}'])
+            save_checkpoint(model, path, step, **{k: v for k, v in ev.items() if k != 'step'})
+            _kill_point('lm_checkpoint')
+        hist['evals'] = sorted([e for e in hist['evals'] if e['step'] != step] + [ev], key=lambda e: e['step'])
 
     model.train()
     bar = progress(total=tc.steps, initial=step, desc='train_lm')
     t0, c0, steps0 = time.perf_counter(), time.process_time(), step
     try:
         while True:
-            if step in ckpts and not (out/'checkpoints'/f'step_{step:07d}'/'config.json').exists(): checkpoint()
+            if step in ckpts: checkpoint()
             if step >= tc.steps or (stop_at is not None and step >= stop_at): break
             x, y = get_batch(tokens, step, tc, mc.context, dev)
             for g in opt.param_groups: g['lr'] = lr_at(step, tc)
@@ -300,6 +306,13 @@ def train_lm(tokens:np.ndarray, # training token stream (`data.encode_texts`)
     dt = time.perf_counter() - t0
     return {**hist, 'out_dir': str(out), 'steps_run': step - steps0, 'wall_s': dt, 'cpu_s': time.process_time() - c0,
             'train_tokens_per_s': (step - steps0) * tc.batch_size * mc.context / dt if step > steps0 else None}
+
+def _finished(run_dir:Path, tc:TrainConfig)->bool:
+    "Has `train_lm` finished the run in `run_dir` (every step, and every checkpoint's evaluation in history.json)?"
+    try: h = json.loads((Path(run_dir)/'history.json').read_text())
+    except (FileNotFoundError, json.JSONDecodeError): return False
+    want = set(tc.checkpoints if tc.checkpoints is not None else log_spaced_steps(tc.steps))
+    return len(h.get('history', [])) == tc.steps and want <= {e['step'] for e in h.get('evals', [])}
 
 # %% ../nbs/02_lm.ipynb #7d5880b8
 def load_run(run_dir:str|Path, # a `train_lm` output folder
@@ -343,10 +356,9 @@ def train_default_lm(out_dir:str|Path, # run folder (resumes if it exists)
 
 def default_lm_run(root:str|Path # a results root (the `ResultStore.root` of `fq reproduce`)
                   )->Path: # `root/lm/default_lm_run`, holding checkpoints
-    "The default LM's run folder under `root` (what `fq reproduce lm` writes), trained there first if it has no checkpoints."
+    "The default LM's run folder under `root` (what `fq reproduce lm` writes), trained (or an interrupted run finished) there first."
     run_dir = Path(root)/'lm'/'default_lm_run'
-    try: list_checkpoints(run_dir)
-    except FileNotFoundError: train_default_lm(run_dir)
+    if not _finished(run_dir, DEFAULT_TRAIN): train_default_lm(run_dir)
     return run_dir
 
 # %% ../nbs/02_lm.ipynb #24d5722f
