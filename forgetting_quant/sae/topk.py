@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from safetensors.torch import save_file, load_file, safe_open
-from ..core import progress
+from ..core import progress, _atomic_write, _kill_point
 
 # torch marks CSR tensors as beta; we use only the stable products below
 warnings.filterwarnings('ignore', message='Sparse CSR tensor support is in beta')
@@ -201,9 +201,9 @@ class TopKSAE(nn.Module):
         self.b_pre.copy_(geometric_median(self._check(x)))
 
     def save(self, path):
-        "Write the weights and the configuration to a safetensors file."
-        save_file({k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}, str(path),
-                  metadata={'config': json.dumps(self.config), 'format': 'forgetting_quant.TopKSAE'})
+        "Write the weights and the configuration to a safetensors file (atomically)."
+        t = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}
+        _atomic_write(Path(path), lambda p: save_file(t, str(p), metadata={'config': json.dumps(self.config), 'format': 'forgetting_quant.TopKSAE'}))
 
     @classmethod
     def load(cls, path, device=None, **kw)->'TopKSAE':
@@ -325,13 +325,17 @@ class SAETrainer:
 
     def fit(self, data, # one (N, d) tensor (shuffled into batches) or an iterable of (B, d) batches from its start
             steps:int|None=None, # stop after this many steps in total (None: until an iterable is exhausted)
-            checkpoint:str|Path|None=None, # safetensors file: resumed from if it exists, written every `checkpoint_every` steps and at the end
-            checkpoint_every:int|None=None,
+            *, checkpoint:str|Path|None=None, # safetensors file: resumed from if it exists, written every `checkpoint_every` steps and at the end
+            checkpoint_every:int|None=None, # steps between checkpoints (None: only at the end); a kill loses at most this many steps
             log_every:int=100, # record a history row every this many steps
             verbose:bool=False, # show a progress bar (still quiet under tests/CI)
            )->list[dict]:
         "Train until `steps` (in total, counting resumed steps) or until the data ends; returns the history."
         if steps is None and isinstance(data, (Tensor, np.ndarray)): raise ValueError("give steps when training from a tensor")
+        if checkpoint_every is not None:
+            if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int) or checkpoint_every < 1:
+                raise ValueError(f"checkpoint_every must be a positive int or None, got {checkpoint_every!r}")
+            if checkpoint is None: raise ValueError("checkpoint_every needs checkpoint=, the file to write")
         if checkpoint is not None and Path(checkpoint).exists(): self.load_checkpoint(checkpoint)
         bar = progress(total=steps, desc='SAE', disable=None if verbose else True)
         bar.update(self.step)
@@ -339,9 +343,9 @@ class SAETrainer:
             if steps is not None and self.step >= steps: break
             r = self.train_step(x); bar.update(1)
             if self.step % log_every == 0 or self.step == steps: self.history.append(r)
-            if checkpoint is not None and checkpoint_every and self.step % checkpoint_every == 0: self.save_checkpoint(checkpoint)
+            if checkpoint_every and self.step % checkpoint_every == 0: self.save_checkpoint(checkpoint); _kill_point('sae_checkpoint')
         bar.close()
-        if checkpoint is not None: self.save_checkpoint(checkpoint)
+        if checkpoint is not None: self.save_checkpoint(checkpoint); _kill_point('sae_checkpoint')
         return self.history
 
     def save_checkpoint(self, path):
@@ -353,8 +357,7 @@ class SAETrainer:
         t['since_fired'] = self.since_fired.cpu()
         meta = dict(step=self.step, tokens=self.tokens, config=json.dumps(self.sae.config), train=json.dumps(asdict(self.cfg)),
                     history=json.dumps(self.history), format='forgetting_quant.SAETrainer')
-        path = Path(path); tmp = path.with_name(path.name + '.tmp')
-        save_file(t, str(tmp), metadata={k: str(v) for k, v in meta.items()}); tmp.replace(path)
+        _atomic_write(Path(path), lambda p: save_file(t, str(p), metadata={k: str(v) for k, v in meta.items()}))
 
     def load_checkpoint(self, path):
         "Restore a state written by `save_checkpoint` (same SAE shape)."
