@@ -7,6 +7,7 @@ each alone, beside a busy single-threaded Python loop, and beside a 2-thread tor
 user's job; it keeps torch's defaults). Two settings of the timed process:
   before  the environment as it was (OpenMP's default wait policy: idle threads spin)
   after   what the `fq` entry point sets before torch loads: OMP_WAIT_POLICY=PASSIVE (idle threads sleep)
+  (--policies also takes spin10k / spin100k: GNU OpenMP spins that many times before sleeping)
 Prints the median rate over --reps runs of each cell and the slowdown alone/beside as a ratio of medians. Times are printed, never
 asserted. Usage: python benchmarks/contention.py [--reps 5] [--workloads lm sweep] (about 6 minutes with the defaults on 2 cores)
 """
@@ -53,10 +54,13 @@ def competitor(kind: str):
     while True: a = torch.tanh(a @ a * 1e-2)
 
 
+POLICIES = {'before': {}, 'after': {'OMP_WAIT_POLICY': 'PASSIVE'},            # after: what `fq` sets (forgetting_quant._entry)
+            'spin10k': {'GOMP_SPINCOUNT': '10000'}, 'spin100k': {'GOMP_SPINCOUNT': '100000'}}   # alternatives: spin briefly, then sleep
+
+
 def measure(workload, policy, load, timeout=300):
-    env = dict(os.environ)
-    env.pop('OMP_WAIT_POLICY', None)
-    if policy == 'after': env['OMP_WAIT_POLICY'] = 'PASSIVE'
+    env = {k: v for k, v in os.environ.items() if k not in ('OMP_WAIT_POLICY', 'GOMP_SPINCOUNT')}
+    env.update(POLICIES[policy])
     comp = None
     if load != 'alone':
         cenv = dict(os.environ); cenv.pop('OMP_WAIT_POLICY', None)
@@ -72,6 +76,7 @@ def measure(workload, policy, load, timeout=300):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--reps', type=int, default=5); p.add_argument('--workloads', nargs='+', default=['lm', 'sweep'])
+    p.add_argument('--policies', nargs='+', default=['before', 'after'], choices=list(POLICIES))
     p.add_argument('--child'); p.add_argument('--competitor')
     a = p.parse_args()
     if a.child: print(json.dumps(child(a.child))); return
@@ -83,7 +88,7 @@ def main():
     res = {}
     for r in range(a.reps):                                # repetitions outermost: slow drifts of the machine hit every cell alike
         for w in a.workloads:
-            for policy in ('before', 'after'):
+            for policy in a.policies:
                 for load in loads:
                     m = measure(w, policy, load)
                     res.setdefault((w, policy, load), []).append(m['rate']); unit = m['unit']
@@ -91,7 +96,7 @@ def main():
     print("\n| workload | setting | alone | beside busy loop | beside 2-thread torch | slowdown (loop) | slowdown (torch) |")
     print("|---|---|---|---|---|---|---|")
     for w in a.workloads:
-        for policy in ('before', 'after'):
+        for policy in a.policies:
             med = {l: statistics.median(res[(w, policy, l)]) for l in loads}
             print(f"| {w} | {policy} | {med['alone']:.3g} | {med['loop']:.3g} | {med['torch2']:.3g} | "
                   f"{med['alone'] / med['loop']:.2f}x | {med['alone'] / med['torch2']:.2f}x |")

@@ -52,14 +52,15 @@ def list_experiments(out=print):
 
 def reproduce(threads:list[str]=('all',), # thread names, or ['all']
               quick:bool=False, out:str='results', force:bool=False, only:list[str]|None=None, log=print)->list[dict]:
-    "Run the experiments of `threads` (see `run_experiments`) and print a summary."
+    "Run the experiments of `threads` (see `run_experiments`) and print a summary: how many ran, were already done, could not run here."
     threads = list(threads) or ['all']
     if 'all' in threads and len(threads) > 1: raise ValueError("use either 'all' or thread names, not both")
     sel = None if threads == ['all'] else threads
     summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log)
     if summary:
-        done = sum(s['status'] == 'done' for s in summary)
-        log(f"{done} run, {len(summary) - done} skipped; results in {Path(out).resolve()}")
+        n = {k: sum(s['status'] == k for s in summary) for k in ('done', 'skipped', 'missing')}
+        log(f"{n['done']} run, {n['skipped']} skipped" + (f", {n['missing']} could not run (see above)" if n['missing'] else '')
+            + f"; results in {Path(out).resolve()}")
     return summary
 
 def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
@@ -79,7 +80,8 @@ def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
     try:
         if a.command == 'reproduce':
             if a.list: list_experiments(); return 0
-            reproduce(a.threads, quick=a.quick, out=a.out, force=a.force, only=a.only)
+            summary = reproduce(a.threads, quick=a.quick, out=a.out, force=a.force, only=a.only)
+            if any(s['status'] == 'missing' for s in summary): return 1     # something the user asked for was not made
         elif a.command == 'docs':
             from forgetting_quant.docs import build_docs
             pages = build_docs(out=a.out, readme=not a.no_readme, force=a.force)

