@@ -5,9 +5,10 @@
 # %% auto #0
 __all__ = ['thread_env', 'fq_main']
 
-# %% ../nbs/92_entry.ipynb #e50ca066
+# %% ../nbs/92_entry.ipynb #d4e94133
 import os
 
+# %% ../nbs/92_entry.ipynb #e50ca066
 def thread_env(environ:dict|None=None, # the environment to complete (default: `os.environ`)
                cores:int|None=None, # CPUs this process may use (default: its affinity mask)
               )->dict: # the variables to add; those already in `environ` are left alone
