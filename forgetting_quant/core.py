@@ -15,9 +15,9 @@ from tqdm import tqdm
 
 # %% auto #0
 __all__ = ['IN_TEST', 'IN_CI', 'COLORS', 'CYCLE', 'EXPERIMENTS', 'is_quiet', 'seed_everything', 'get_device', 'get_dtype',
-           'get_threads', 'set_threads', 'num_threads', 'progress', 'set_plot_style', 'to_jsonable', 'library_versions',
-           'table_columns', 'markdown_table', 'ResultStore', 'Experiment', 'experiment', 'load_experiments',
-           'missing_input', 'run_experiments']
+           'get_threads', 'set_threads', 'num_threads', 'progress', 'set_plot_style', 'to_jsonable',
+           'config_fingerprint', 'library_versions', 'table_columns', 'markdown_table', 'ResultStore', 'Experiment',
+           'experiment', 'load_experiments', 'missing_input', 'run_experiments']
 
 # %% ../nbs/00_core.ipynb #60b8baf2
 def _env_flag(name:str)->bool:
@@ -220,6 +220,13 @@ def to_jsonable(v, where:str='value'):
     if isinstance(v, dict): return {str(k): to_jsonable(x, f"{where}[{k!r}]") for k, x in v.items()}
     if isinstance(v, (list, tuple)): return [to_jsonable(x, f"{where}[{i}]") for i, x in enumerate(v)]
     raise TypeError(f"{where} has type {type(v).__name__}, which cannot be stored as JSON")
+
+def config_fingerprint(*parts, # configurations: dataclasses, dicts, lists, numbers, strings (anything `to_jsonable` takes)
+                      )->str: # 16 hex digits
+    "A short stable hash of a configuration: equal for equal settings (dict order does not matter), different when any field changes."
+    import hashlib, dataclasses
+    norm = [dataclasses.asdict(p) if dataclasses.is_dataclass(p) and not isinstance(p, type) else p for p in parts]
+    return hashlib.sha256(json.dumps(to_jsonable(norm, 'config'), sort_keys=True).encode()).hexdigest()[:16]
 
 def library_versions()->dict:
     "Versions of Python and the libraries that decide our numbers."

@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
-from ..core import experiment, ResultStore, progress, num_threads, get_device, _atomic_write
+from ..core import experiment, ResultStore, progress, num_threads, get_device, _atomic_write, config_fingerprint
 from ..data import generate_document
 from ..activations import corpus_activations, token_batches, get_activations, iter_model_checkpoints, resolve_layer
 from ..lm import load_tokenizer, list_checkpoints, default_lm_run
@@ -223,16 +223,25 @@ class PipelineConfig:
     train_start:int = 1_000_000  # first train-split document index for SAE training text (disjoint from the LM's training documents)
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #db11d51f
+_PIPELINE_FILES = ('summary.json', 'scores.json', 'codes.npz', 'features.npz', 'sae.safetensors', 'sae_train.safetensors', 'config.json')
+
 def run_checkpoint(model, # our GPT (or a model sharing `tok`)
                    tok, # the tokenizer the model was trained with
                    out:str|Path, # folder for this checkpoint's SAE and results
                    cfg:PipelineConfig|None=None,
                    device=None)->dict: # the checkpoint's summary row
-    "Activations (middle layer, 64 tokens after BOS, L2-normalised) → TopK SAE → examples the authors' way → scores. Skipped if done."
+    "Activations (middle layer, 64 tokens after BOS, L2-normalised) → TopK SAE → examples the authors' way → scores. Reused if done with the same config."
     cfg, out = cfg or PipelineConfig(), Path(out)
-    if (out/'summary.json').exists(): return json.loads((out/'summary.json').read_text())
-    out.mkdir(parents=True, exist_ok=True); t0 = time.perf_counter()
     layer = middle_layer(model) if cfg.layer is None else cfg.layer
+    # out/config.json fingerprints the settings: the same config reuses the results (or resumes the SAE), a changed one starts over
+    fp = config_fingerprint(cfg, {'layer': int(layer), 'd_model': int(model.config.d_model) if hasattr(model, 'config') and hasattr(model.config, 'd_model') else None})
+    try: old = json.loads((out/'config.json').read_text())['fingerprint']
+    except (FileNotFoundError, ValueError, KeyError): old = None
+    if old == fp and (out/'summary.json').exists(): return json.loads((out/'summary.json').read_text())
+    if old != fp:
+        for f in _PIPELINE_FILES: (out/f).unlink(missing_ok=True)
+        _atomic_write(out/'config.json', lambda p: p.write_text(json.dumps({'fingerprint': fp, 'config': asdict(cfg), 'layer': int(layer)})))
+    t0 = time.perf_counter()
     tr_ids, _ = token_batches(tok, [d.text for d in corpus_documents(cfg.train_docs, 'train', start=cfg.train_start)], cfg.n_tokens)
     X = get_activations(model, tr_ids, layer, n_tokens=cfg.n_tokens, normalize=True, device=device).acts
     ho, truth = corpus_activations(model, tok, corpus_documents(cfg.heldout_docs, 'heldout'), layer, cfg.n_tokens, normalize=True, device=device)
