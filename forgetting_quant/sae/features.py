@@ -67,6 +67,7 @@ def shared_data_dir()->Path:
         if cand.is_dir(): return cand
         tried.append(str(cand))
     raise FileNotFoundError("shared data not found: set FQ_SHARED_DATA to the folder holding llmjp-sae-demo/ "
+                            "(python tools/get_demo_data.py DIR fetches it from the authors' repository) "
                             f"(tried {tried or 'no repository root found'})")
 
 def load_demo(checkpoints=DEMO_CHECKPOINTS, # which demo checkpoints to read
