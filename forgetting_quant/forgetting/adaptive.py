@@ -8,7 +8,8 @@ from dataclasses import dataclass, asdict, replace
 import math, numbers
 import numpy as np
 import matplotlib.pyplot as plt
-from ..core import experiment, ResultStore, set_plot_style, COLORS, CYCLE, IN_TEST, progress, markdown_table, num_threads
+from ..core import IN_TEST, progress, markdown_table, num_threads
+from ..reproduce.core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
 from .linear import teacher_pair, check_fraction, check_cosine, check_positive_int
 from .mlp import (NetSetup, NetTasks, forgetting_sweep, mlp_loss, mlp_loss_grad, _index_streams, _eval_by_seed,
                                              pareto_front, mean_ci)

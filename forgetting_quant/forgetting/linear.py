@@ -8,7 +8,8 @@ import numbers
 from dataclasses import dataclass
 import numpy as np
 import matplotlib.pyplot as plt
-from ..core import experiment, ResultStore, set_plot_style, COLORS, IN_TEST
+from ..core import IN_TEST
+from ..reproduce.core import experiment, ResultStore, set_plot_style, COLORS
 
 # %% auto #0
 __all__ = ['PAPER_COS', 'PAPER_TABLE1', 'check_fraction', 'check_cosine', 'check_data', 'check_positive_int', 'teacher_pair',

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
-from ..core import experiment, ResultStore, set_plot_style, COLORS, CYCLE, IN_TEST, markdown_table, seed_everything
+from ..core import IN_TEST, markdown_table, seed_everything
+from ..reproduce.core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
 from ..lm import GPT, GPTConfig, TrainConfig, train_lm, load_checkpoint, load_run, default_lm_data, BOS_ID, list_checkpoints, default_lm_run
 from ..data import encode_texts, iter_documents, load_tokenizer
 from .linear import check_positive_int

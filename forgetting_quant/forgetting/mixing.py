@@ -11,7 +11,8 @@ import torch
 import matplotlib.pyplot as plt
 from torch.utils.data import Dataset, default_collate
 from torch.nn.attention import sdpa_kernel, SDPBackend
-from ..core import experiment, ResultStore, set_plot_style, COLORS, CYCLE, IN_TEST, progress, markdown_table, get_device
+from ..core import IN_TEST, progress, markdown_table, get_device
+from ..reproduce.core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
 from .linear import check_fraction, check_positive_int, teacher_pair
 from .mlp import critical_fraction_curve
 from .curvature import lanczos_extremes, torch_hvp

@@ -10,7 +10,8 @@ import multiprocessing as mp
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import matplotlib.pyplot as plt
-from ..core import experiment, ResultStore, set_plot_style, COLORS, CYCLE, IN_TEST, progress, markdown_table, num_threads
+from ..core import IN_TEST, progress, markdown_table, num_threads
+from ..reproduce.core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
 from .linear import teacher_pair, check_fraction, check_cosine, check_positive_int
 
 # %% auto #0

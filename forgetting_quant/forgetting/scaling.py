@@ -7,7 +7,8 @@ from __future__ import annotations
 import shutil, time
 import numpy as np
 import matplotlib.pyplot as plt
-from ..core import experiment, ResultStore, set_plot_style, COLORS, CYCLE, IN_TEST, progress, num_threads
+from ..core import IN_TEST, progress, num_threads
+from ..reproduce.core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
 from .linear import check_positive_int, check_cosine
 from .mlp import (NetSetup, forgetting_sweep, critical_fraction_curve, mean_ci, count_params, mlp_loss_grad,
                                              FIG2_COS)
@@ -246,7 +247,7 @@ FIGURES = {'fig1_phase_transition': 'table1', 'fig2_forgetting_landscape': 'tabl
 @experiment('forgetting', 'figures')
 def figures(store:ResultStore, quick:bool):
     "Collect Figs. 1-5 under the paper's names (runs the experiments that made them if they are missing)."
-    from forgetting_quant.core import EXPERIMENTS
+    from forgetting_quant.reproduce.core import EXPERIMENTS
     rows = []
     for figname, src in FIGURES.items():
         maker = {'alpha_c_grid': 'joint_law'}.get(src, src)

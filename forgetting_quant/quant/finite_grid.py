@@ -7,7 +7,8 @@ from __future__ import annotations
 import math, numbers, time
 import numpy as np
 import torch
-from ..core import experiment, ResultStore, progress
+from ..core import progress
+from ..reproduce.core import experiment, ResultStore
 from .gptq import (gptq_quantize, babai_quantize, rtn_quantize, quant_error, minmax_params, QuantResult,
                                          hessian_from_inputs, _check_bits, rtn_quantize, quant_error)
 from .lll import lll_reduce, babai_qr, _qr_pos

@@ -375,7 +375,8 @@ def quant_error(W:torch.Tensor, # m×n original weight
     raise ValueError("give X or H")
 
 # %% ../../nbs/quant/20_gptq.ipynb #5873d03e
-from ..core import experiment, ResultStore, progress, COLORS
+from ..core import progress
+from ..reproduce.core import experiment, ResultStore, COLORS
 
 @experiment('quant', 'layers')
 def layers_experiment(store:ResultStore, quick:bool):

@@ -8,7 +8,8 @@ import copy, math, time
 import numpy as np
 import torch
 from torch import nn
-from ..core import ResultStore, experiment, progress, num_threads, seed_everything, COLORS, CYCLE
+from ..core import progress, num_threads, seed_everything
+from ..reproduce.core import ResultStore, experiment, COLORS, CYCLE
 from ..lm import GPT, GPTConfig, TrainConfig, train_lm, load_run, evaluate, default_lm_data, list_checkpoints, default_lm_run
 from ..data import iter_documents, encode_texts
 from .model import quantize_model, METHODS

@@ -188,7 +188,7 @@ def embedding_agreement(E0:torch.Tensor, # n×d reference embeddings (normalised
     return dict(mean_cosine=float(cos.mean()), min_cosine=float(cos.min()), nn_agreement=float((nn_idx(E0) == nn_idx(E1)).double().mean()))
 
 # %% ../../nbs/quant/60_model.ipynb #0ad6aed2
-from ..core import experiment, ResultStore
+from ..reproduce.core import experiment, ResultStore
 
 @experiment('quant', 'minilm')
 def minilm_experiment(store:ResultStore, quick:bool):

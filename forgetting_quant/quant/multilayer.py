@@ -8,7 +8,8 @@ import numbers
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
-from ..core import experiment, ResultStore, COLORS, progress
+from ..core import progress
+from ..reproduce.core import experiment, ResultStore, COLORS
 from .gptq import gptq_quantize, babai_quantize, QuantResult
 
 # %% auto #0

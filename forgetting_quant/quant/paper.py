@@ -7,7 +7,8 @@ from __future__ import annotations
 import math, time, numbers
 import numpy as np
 import matplotlib.pyplot as plt
-from ..core import experiment, ResultStore, seed_everything, progress, COLORS, set_plot_style
+from ..core import seed_everything, progress
+from ..reproduce.core import experiment, ResultStore, COLORS, set_plot_style
 from .lattice import as_float_matrix, ql_decompose, regularize
 
 # %% auto #0

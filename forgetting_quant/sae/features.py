@@ -506,7 +506,7 @@ def feature_card_html(token_act, # list of examples, each a list of [token, act]
     return f'<div style="border:1px solid #ccc;border-radius:4px;padding:6px;margin:6px 0">{head}{"".join(lines)}</div>'
 
 # %% ../../nbs/sae/10_features.ipynb #964e9ddc
-from ..core import experiment, ResultStore
+from ..reproduce.core import experiment, ResultStore
 
 @experiment('sae', 'demo_language')
 def demo_language(store:ResultStore, quick:bool):

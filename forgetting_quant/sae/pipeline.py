@@ -9,7 +9,8 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
-from ..core import experiment, ResultStore, progress, num_threads, get_device, _atomic_write, config_fingerprint
+from ..core import progress, num_threads, get_device, _atomic_write, config_fingerprint
+from ..reproduce.core import experiment, ResultStore
 from ..data import generate_document
 from ..activations import corpus_activations, token_batches, get_activations, iter_model_checkpoints, resolve_layer
 from ..lm import load_tokenizer, list_checkpoints, default_lm_run

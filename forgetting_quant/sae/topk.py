@@ -419,7 +419,8 @@ def time_train_step(d:int, # input dimension
                 tokens_per_s=batch/float(np.median(ts)), fvu=r['fvu'])
 
 # %% ../../nbs/sae/00_topk.ipynb #f2134e59
-from ..core import experiment, ResultStore, num_threads
+from ..core import num_threads
+from ..reproduce.core import experiment, ResultStore
 
 @experiment('sae', 'topk_synthetic')
 def topk_synthetic(store:ResultStore, quick:bool):
