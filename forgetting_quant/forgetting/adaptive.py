@@ -7,16 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, asdict, replace
 import math, numbers
 import numpy as np
-import matplotlib.pyplot as plt
 from ..core import IN_TEST, progress, markdown_table, num_threads
-from ..reproduce.core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
 from .linear import teacher_pair, check_fraction, check_cosine, check_positive_int
 from .mlp import (NetSetup, NetTasks, forgetting_sweep, mlp_loss, mlp_loss_grad, _index_streams, _eval_by_seed,
                                              pareto_front, mean_ci)
 
 # %% auto #0
 __all__ = ['FIG6_COS', 'MixerConfig', 'algorithm1_update', 'positive_part_mean', 'noise_tau', 'probe_batch', 'adaptive_finetune',
-           'front_gap', 'adaptive_vs_static', 'adaptive_table', 'plot_fig6', 'fig6']
+           'front_gap', 'adaptive_vs_static']
 
 # %% ../../nbs/forgetting/40_adaptive.ipynb #e06833a1
 def _check_pos(v, name):
@@ -185,7 +183,7 @@ def front_gap(F:float, A:float, # the point: forgetting (minimise), adaptation (
     dominated = np.any((x <= F) & (y >= A) & ((x < F) | (y > A))) or (A < np.interp(F, x, y))
     return float(d if dominated else -d)
 
-# %% ../../nbs/forgetting/40_adaptive.ipynb #85669d8b
+# %% ../../nbs/forgetting/40_adaptive.ipynb #58c07533
 FIG6_COS = (0.9, 0.5, 0.1)
 
 def adaptive_vs_static(seeds, cos=FIG6_COS, alphas=None, # static grid (default 41 points)
@@ -214,65 +212,3 @@ def adaptive_vs_static(seeds, cos=FIG6_COS, alphas=None, # static grid (default 
     static.pop('theta0'); static.pop('tasks')
     return dict(static=static, adaptive=adr, mixers={k: asdict(m) for k, m in mixers.items()}, names=list(mixers),
                 baselines=bl, baseline_traces=bsr, eval_steps=ad['eval_steps'], seeds=seeds, cos=cos, alphas=alphas)
-
-def adaptive_table(out:dict)->list[dict]:
-    "Per (mixer, cos): adaptive forgetting/adaptation (mean over seeds), mean/final alpha, tau, the static alpha with the same mean"
-    " pre-training share, and the gap to the static Pareto front (seed-mean point vs seed-mean front, and the worst single run)."
-    st, ad = out['static'], out['adaptive']; rows = []
-    Fs, As = st['forgetting'], st['adaptation']                                            # (S, K, A)
-    for mi, name in enumerate(out['names']):
-        for k, c in enumerate(out['cos']):
-            F, A = ad['forgetting'][:, k, mi], ad['adaptation'][:, k, mi]
-            per_run = [front_gap(F[s], A[s], Fs[s, k], As[s, k]) for s in range(len(F))]
-            am = float(ad['alpha_mean'][:, k, mi].mean())
-            j = int(np.argmin(np.abs(out['alphas'] - am)))
-            rows.append(dict(mixer=name, cos=float(c), tau=float(np.mean(ad['tau'][:, k, mi])), alpha_mean=am,
-                             alpha_final=float(ad['alpha_final'][:, k, mi].mean()), forgetting=float(F.mean()), adaptation=float(A.mean()),
-                             static_alpha=float(out['alphas'][j]), static_forgetting=float(Fs[:, k, j].mean()), static_adaptation=float(As[:, k, j].mean()),
-                             gap_mean=front_gap(F.mean(), A.mean(), Fs[:, k].mean(0), As[:, k].mean(0)), gap_worst_run=float(max(per_run))))
-    return rows
-
-# %% ../../nbs/forgetting/40_adaptive.ipynb #1a676d0e
-def plot_fig6(out:dict, mixer:str='auto'):
-    "Fig. 6: alpha trajectories (top), forgetting and FT loss over steps vs static baselines, and the Pareto-front view."
-    set_plot_style()
-    mi = out['names'].index(mixer); K = len(out['cos'])
-    fig, ax = plt.subplots(3, K + 1, figsize=(3.4 * (K + 1), 8.2))
-    ad, bt, ev = out['adaptive'], out['baseline_traces'], out['eval_steps']
-    T = ad['alpha'].shape[0]
-    for k, c in enumerate(out['cos']):
-        a = ad['alpha'][:, :, k, mi]
-        ax[0, k].plot(np.arange(T), a.mean(1), color=COLORS['ours']); ax[0, k].fill_between(np.arange(T), a.min(1), a.max(1), color=COLORS['ours'], alpha=0.2)
-        ax[0, k].set(title=f'cos = {c:g}', ylim=(0, 1), xlabel='step', ylabel=r'$\alpha_t$' if k == 0 else None)
-        for b, al in enumerate(out['baselines']):
-            col = CYCLE[b % len(CYCLE)]
-            ax[1, k].plot(ev, (bt['pre_trace'][:, :, k, b] - bt['pre_trace'][:1, :, k, b]).mean(1), color=col, lw=1, label=rf'static $\alpha$={al:g}')
-            ax[2, k].plot(ev, bt['ft_trace'][:, :, k, b].mean(1), color=col, lw=1)
-        ax[1, k].plot(ev, (ad['pre_trace'][:, :, k, mi] - ad['pre_trace'][:1, :, k, mi]).mean(1), '--', color='k', lw=2, label='adaptive')
-        ax[2, k].plot(ev, ad['ft_trace'][:, :, k, mi].mean(1), '--', color='k', lw=2)
-        ax[1, k].set(xlabel='step', ylabel='forgetting (raw)' if k == 0 else None); ax[2, k].set(xlabel='step', ylabel='FT loss' if k == 0 else None)
-        Fs, As = out['static']['forgetting'][:, k].mean(0), out['static']['adaptation'][:, k].mean(0)
-        fr = pareto_front(Fs, As); col = CYCLE[k % len(CYCLE)]
-        ax[0, K].plot(Fs[fr], As[fr], '-', color=col, lw=1, label=f'static front, cos={c:g}')
-        for m2, name in enumerate(out['names']):
-            ax[0, K].plot(ad['forgetting'][:, k, m2].mean(), ad['adaptation'][:, k, m2].mean(), 'o^s'[m2 % 3], color=col, mfc='none' if name != mixer else col)
-    ax[1, 0].legend(fontsize=7)
-    ax[0, K].set(xlabel='forgetting', ylabel='adaptation', title='landing points (filled: ' + mixer + ')')
-    ax[0, K].legend(fontsize=6)
-    names = ' / '.join(f'{"o^s"[i % 3]} {n}' for i, n in enumerate(out['names']))
-    ax[1, K].axis('off'); ax[1, K].text(0, 0.5, 'markers: ' + names, fontsize=8, wrap=True)
-    ax[2, K].axis('off')
-    fig.tight_layout()
-    return fig
-
-# %% ../../nbs/forgetting/40_adaptive.ipynb #5f7ac383
-@experiment('forgetting', 'fig6')
-def fig6(store:ResultStore, quick:bool):
-    "Seed 000 Fig. 6: Algorithm 1 (tau rule and two fixed tau) vs static alpha on the same step budget; gaps to the static Pareto front."
-    seeds = list(range(3 if quick else 20))
-    mixers = {'auto': MixerConfig(), 'tau=1e-4': MixerConfig(tau=1e-4), 'tau=8e-4': MixerConfig(tau=8e-4)}
-    out = adaptive_vs_static(seeds, FIG6_COS, np.round(np.linspace(0, 1, 21 if quick else 41), 4), mixers)
-    rows = adaptive_table(out); fig = plot_fig6(out)
-    store.save('forgetting', 'fig6', rows, seeds=seeds, fig=fig, mixers=out['mixers'],
-               alpha_traj={n: out['adaptive']['alpha'][:, :, :, i].mean(1) for i, n in enumerate(out['names'])})
-    plt.close(fig)

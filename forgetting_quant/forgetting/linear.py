@@ -7,14 +7,11 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass
 import numpy as np
-import matplotlib.pyplot as plt
 from ..core import IN_TEST
-from ..reproduce.core import experiment, ResultStore, set_plot_style, COLORS
 
 # %% auto #0
-__all__ = ['PAPER_COS', 'PAPER_TABLE1', 'check_fraction', 'check_cosine', 'check_data', 'check_positive_int', 'teacher_pair',
-           'LinearTasks', 'make_linear_tasks', 'step_norms', 'critical_fraction_grid', 'critical_fraction_eq8',
-           'linear_sweep', 'table1_rows', 'plot_fig1', 'table1']
+__all__ = ['PAPER_COS', 'check_fraction', 'check_cosine', 'check_data', 'check_positive_int', 'teacher_pair', 'LinearTasks',
+           'make_linear_tasks', 'step_norms', 'critical_fraction_grid', 'critical_fraction_eq8', 'linear_sweep']
 
 # %% ../../nbs/forgetting/00_linear.ipynb #1a6b810b
 def check_fraction(alpha, name:str='alpha')->np.ndarray:
@@ -183,68 +180,3 @@ def linear_sweep(seeds, # iterable of int seeds (>= 1)
     res = {k: np.array(v) for k, v in out.items() if len(v)}
     res.update(cos=cos, alphas=alphas, seeds=np.array(seeds))
     return res
-
-# %% ../../nbs/forgetting/00_linear.ipynb #126356f1
-PAPER_TABLE1 = [  # cos, delta, alpha_c (num.), alpha_c (approx., Eq. 8), ||grad L_ft||  (paper, Table 1)
-    (0.99, 0.01, 0.864, 0.932, 0.013), (0.81, 0.19, 0.925, 0.959, 0.022), (0.64, 0.36, 0.941, 0.967, 0.028),
-    (0.49, 0.51, 0.947, 0.971, 0.031), (0.29, 0.71, 0.953, 0.974, 0.035), (0.01, 0.99, 0.957, 0.977, 0.040)]
-
-def table1_rows(res:dict # output of `linear_sweep`
-               )->list[dict]:
-    "Table 1 rows (mean and sd over seeds) at the grid cosines nearest the paper's six, with the paper's values beside."
-    rows = []
-    for c, dl, pn, pa, pg in PAPER_TABLE1:
-        i = int(np.argmin(np.abs(res['cos'] - c)))
-        sd = lambda x: float(x.std(ddof=1)) if len(x) > 1 else 0.0
-        rows.append(dict(cos=round(float(res['cos'][i]), 4), paper_cos=c, delta=round(1 - float(res['cos'][i]), 4), paper_delta=dl,
-                         alpha_c_num=float(res['alpha_c_num'][:, i].mean()), alpha_c_num_sd=sd(res['alpha_c_num'][:, i]), paper_alpha_c_num=pn,
-                         alpha_c_approx=float(res['alpha_c_approx'][:, i].mean()), alpha_c_approx_sd=sd(res['alpha_c_approx'][:, i]),
-                         paper_alpha_c_approx=pa,
-                         grad_norm=float(res['grad_norm'][:, i].mean()), grad_norm_sd=sd(res['grad_norm'][:, i]), paper_grad_norm=pg))
-    return rows
-
-# %% ../../nbs/forgetting/00_linear.ipynb #2e23ea66
-def plot_fig1(res:dict, # output of `linear_sweep` (with curves)
-              res_exact:dict|None=None, # optional output of `linear_sweep(kind='exact')`
-              eps_step:float=0.1):
-    "Fig. 1 (a-c): alpha_c vs divergence, Newton-step norm vs alpha, gradient norm vs divergence; paper rows as markers."
-    set_plot_style()
-    fig, ax = plt.subplots(1, 3, figsize=(13, 3.8))
-    dl = 1 - res['cos']; P = np.array(PAPER_TABLE1)
-    for key, lab, col in (('alpha_c_num', 'numerical (Eq. 6)', COLORS['ours']), ('alpha_c_approx', 'Eq. 8', COLORS['theory'])):
-        m, s = res[key].mean(0), res[key].std(0)
-        ax[0].plot(dl, m, color=col, label=f'{lab}, mean ± sd'); ax[0].fill_between(dl, m - s, m + s, color=col, alpha=0.2)
-    if res_exact is not None: ax[0].plot(dl, res_exact['alpha_c_num'].mean(0), '--', color=COLORS['accent'], label='exact minimiser')
-    ax[0].plot(P[:, 1], P[:, 2], 'o', color=COLORS['paper'], label='paper (num.)'); ax[0].plot(P[:, 1], P[:, 3], 's', mfc='none', color=COLORS['paper'], label='paper (Eq. 8)')
-    ax[0].set(xlabel=r'divergence $\delta = 1-\cos\theta$', ylabel=r'$\alpha_c$', title='(a) critical fraction'); ax[0].legend(fontsize=7)
-    a = res['alphas']; cv = res['curves']
-    with np.errstate(invalid='ignore'):
-        med = np.median(cv, 0)
-    for c in cv[:8]: ax[1].semilogy(a[1:], c[1:], color=COLORS['baseline'], lw=0.6, alpha=0.5)
-    ax[1].semilogy(a[1:], med[1:], color=COLORS['ours'], label='median over seeds')
-    ax[1].axhline(eps_step, color=COLORS['paper'], ls=':', label=r'$\epsilon$ (Eq. 6)')
-    ac = res['alpha_c_num'][:, int(np.argmin(np.abs(res['cos'] - 0.5)))].mean()
-    ax[1].axvline(ac, color=COLORS['theory'], ls='--', label=rf'mean $\alpha_c$={ac:.3f}')
-    ax[1].set(xlabel=r'$\alpha$', ylabel=r'$\|H_{mix}^{-1}g_{mix}\| / \|w_{pre}\|$', title=r'(b) Newton step, $\cos\approx0.5$'); ax[1].legend(fontsize=7)
-    m, s = res['grad_norm'].mean(0), res['grad_norm'].std(0)
-    ax[2].plot(dl, m, color=COLORS['ours'], label='ours, mean ± sd'); ax[2].fill_between(dl, m - s, m + s, color=COLORS['ours'], alpha=0.2)
-    ax[2].plot(P[:, 1], P[:, 4], 'o', color=COLORS['paper'], label='paper')
-    ax[2].set(xlabel=r'divergence $\delta$', ylabel=r'$\|\nabla L_{ft}(w_{pre})\|$', title='(c) fine-tuning gradient'); ax[2].legend(fontsize=7)
-    fig.tight_layout()
-    return fig
-
-# %% ../../nbs/forgetting/00_linear.ipynb #fb785002
-@experiment('forgetting', 'table1')
-def table1(store:ResultStore, quick:bool):
-    "Seed 000 Table 1 + Fig. 1: linear-setting critical fractions (Newton step, exact minimiser, Eq. 8) over 40 divergences."
-    seeds = list(range(5 if quick else 20))
-    res = linear_sweep(seeds); res_exact = linear_sweep(seeds, kind='exact', keep_curves_for=None)
-    rows = table1_rows(res)
-    for r, re_ in zip(rows, table1_rows(res_exact)): r['alpha_c_exact'] = re_['alpha_c_num']; r['alpha_c_exact_sd'] = re_['alpha_c_num_sd']
-    fig = plot_fig1(res, res_exact)
-    curves = dict(cos=res['cos'], alpha_c_num_mean=res['alpha_c_num'].mean(0), alpha_c_num_sd=res['alpha_c_num'].std(0),
-                  alpha_c_approx_mean=res['alpha_c_approx'].mean(0), alpha_c_exact_mean=res_exact['alpha_c_num'].mean(0),
-                  grad_norm_mean=res['grad_norm'].mean(0), lam_min_mean=float(res['lam_min'].mean()))
-    store.save('forgetting', 'table1', rows, seeds=seeds, fig=fig, curves=curves, eps_step=0.1, grid_step=0.001,
-               input_scale='1/d', theta0='true', loss='half-MSE')
-    plt.close(fig)

@@ -8,10 +8,8 @@ import argparse, json, math, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
-import matplotlib.pyplot as plt
 from ..core import IN_TEST, markdown_table, seed_everything
-from ..reproduce.core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
-from ..lm import GPT, GPTConfig, TrainConfig, train_lm, load_checkpoint, load_run, default_lm_data, BOS_ID, list_checkpoints, default_lm_run
+from ..lm import GPT, GPTConfig, TrainConfig, train_lm, load_checkpoint, load_run, default_lm_data, BOS_ID, list_checkpoints
 from ..data import encode_texts, iter_documents, load_tokenizer
 from .linear import check_positive_int
 from .mlp import critical_fraction_curve
@@ -19,7 +17,7 @@ from .adaptive import MixerConfig
 from .mixing import (critical_fraction, static_grid, alpha_c_closed_form, adaptive_vs_grid, dataset_loss)
 
 # %% auto #0
-__all__ = ['arithmetic_texts', 'token_blocks', 'lm_batch_loss', 'lm_domains', 'adamw', 'alpha_c_cli', 'lm_forgetting']
+__all__ = ['arithmetic_texts', 'token_blocks', 'lm_batch_loss', 'lm_domains', 'adamw', 'alpha_c_cli']
 
 # %% ../../nbs/forgetting/60_lm_forgetting.ipynb #00f373fe
 def arithmetic_texts(n_docs:int, seed:int=0, facts:int=8)->list[str]:
@@ -58,7 +56,7 @@ def adamw(lr:float=1e-3):
     "Optimizer factory used for LM fine-tuning: AdamW(lr, betas (0.9, 0.95), no weight decay)."
     return lambda params: torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.95), weight_decay=0.0)
 
-# %% ../../nbs/forgetting/60_lm_forgetting.ipynb #4798bfc0
+# %% ../../nbs/forgetting/60_lm_forgetting.ipynb #510631d5
 def _load_any(path:str):
     p = Path(path)
     if (p/'config.json').is_file(): return load_checkpoint(p), load_tokenizer(p)
@@ -90,31 +88,3 @@ def alpha_c_cli(argv:list[str]|None=None, out=print)->dict:
         res.update(eq8_lam_min=cl['alpha_c_eq8_lam_min'], eq8_lam_grad=cl['alpha_c_eq8_lam_grad'], lam_min=cl['lam_min'], grad_ft_norm=cl['grad_ft_norm'])
     out(json.dumps(res, indent=1))
     return res
-
-@experiment('forgetting', 'lm_forgetting')
-def lm_forgetting(store:ResultStore, quick:bool):
-    "Tiny GPT: forgetting vs alpha (arithmetic fine-tuning), alpha_c by bisection (CI over seeds), adaptive vs static, Eq. 8."
-    if quick:
-        tok, tokens, held = default_lm_data(n_docs=2000, heldout_docs=60, vocab_size=512)
-        run_dir = store.root/'forgetting'/'lm_forgetting_quick_run'
-        mc = GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=64)
-        train_lm(tokens, run_dir, mc, TrainConfig(steps=200, batch_size=16, eval_tokens=2048), held, tok)
-    else:
-        run_dir = default_lm_run(store.root)   # written by `fq reproduce lm` (default_lm); trained here if missing
-    base, tok = load_run(run_dir)
-    D = lm_domains(tok, base.config.context)
-    seeds = [0, 1, 2] if quick else [0, 1, 2, 3, 4]; steps = 20 if quick else 60; B = 16
-    ks = [0, 4, 8, 12, 16] if quick else list(range(0, B + 1, 2))
-    common = dict(batch_loss=lm_batch_loss, pre_eval=D['pre_eval'], steps=steps, batch_size=B, optimizer_fn=adamw(1e-3), seeds=seeds)
-    grid = static_grid(base, D['pre'], D['ft'], ft_eval=D['ft_eval'], ks=ks, **common)
-    cf = critical_fraction(base, D['pre'], D['ft'], known=grid['runs'], **common)   # bisection reuses the grid's runs (same runs, fewer of them)
-    ac_grid = critical_fraction_curve(grid['alphas'], grid['forgetting_raw'], 0.01)
-    ad = adaptive_vs_grid(base, D['pre'], D['ft'], D['probe'], grid, D['pre_eval'], D['ft_eval'], batch_loss=lm_batch_loss,
-                          cfg=MixerConfig(warmup=10), steps=steps, batch_size=B, optimizer_fn=adamw(1e-3), seeds=seeds)
-    cl = alpha_c_closed_form(base, (D['pre_eval'][0][:16],), (D['ft_eval'][0][:16],), batch_loss=lm_batch_loss, n_iter=20)
-    rows = [dict(alpha=float(a), forgetting_raw=float(grid['forgetting_raw'][:, j].mean()), ft_loss=float(grid['ft_loss'][:, j].mean()))
-            for j, a in enumerate(grid['alphas'])]
-    store.save('forgetting', 'lm_forgetting', rows, seeds=seeds, alpha_c=cf['alpha_c'], alpha_c_ci=[cf['ci_lo'], cf['ci_hi']],
-               alpha_c_per_seed=cf['per_seed'], alpha_c_grid_per_seed=ac_grid, adaptive=ad, eq8_lam_min=cl['alpha_c_eq8_lam_min'],
-               eq8_lam_grad=cl['alpha_c_eq8_lam_grad'], lam_min=cl['lam_min'], grad_ft_norm=cl['grad_ft_norm'], n_params=base.num_params(),
-               ft_domain='arithmetic facts "a + b = c."', steps=steps, batch_size=B, L_pre0=cf['L_pre0'], paper_note='Bethune et al. 2025: ~1% injection can suffice for LLMs')

@@ -8,11 +8,9 @@ import copy, math, numbers, time
 from dataclasses import asdict, replace
 import numpy as np
 import torch
-import matplotlib.pyplot as plt
 from torch.utils.data import Dataset, default_collate
 from torch.nn.attention import sdpa_kernel, SDPBackend
 from ..core import IN_TEST, progress, markdown_table, get_device
-from ..reproduce.core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
 from .linear import check_fraction, check_positive_int, teacher_pair
 from .mlp import critical_fraction_curve
 from .curvature import lanczos_extremes, torch_hvp
@@ -21,7 +19,7 @@ from .adaptive import MixerConfig, algorithm1_update, noise_tau, front_gap
 # %% auto #0
 __all__ = ['MixedBatches', 'dataset_loss', 'AdaptiveMixer', 'teacher_data', 'small_mlp', 'half_mse', 'pretrain_small',
            'finetune_mixed', 't_interval', 'forgetting_at', 'critical_fraction', 'static_grid', 'model_hvp',
-           'alpha_c_closed_form', 'adaptive_vs_grid', 'torch_alpha_c']
+           'alpha_c_closed_form', 'adaptive_vs_grid']
 
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #616b34dc
 class _Source:
@@ -371,27 +369,3 @@ def adaptive_vs_grid(model, pre_data, ft_data, probe, grid:dict, # from `static_
         rows.append(dict(seed=s, tau=mx.tau, alpha_mean=float(np.mean(mx.history['alpha'])), alpha_final=mx.alpha,
                          forgetting=max(F, 0.0), forgetting_raw=F, adaptation=A, gap=front_gap(max(F, 0.0), A, Fs, As)))
     return rows
-
-# %% ../../nbs/forgetting/50_torch_mixing.ipynb #c0268921
-@experiment('forgetting', 'torch_alpha_c')
-def torch_alpha_c(store:ResultStore, quick:bool):
-    "critical_fraction (bisection, CI over seeds) vs a full static grid, Eq. 8 (Lanczos) and the torch AdaptiveMixer on a small torch MLP."
-    seeds = [0, 1, 2] if quick else [0, 1, 2, 3, 4]; steps = 60 if quick else 150
-    pre_all = teacher_data(3256, 0.5, which='pre')
-    pre_train, pre_eval, probe = (tuple(t[a:b] for t in pre_all) for a, b in ((0, 2000), (2000, 3000), (3000, 3256)))
-    base = pretrain_small(small_mlp(), pre_train, steps=1500 if quick else 3000)
-    rows = []
-    for c in (0.9, 0.5, 0.1):
-        ft_all = teacher_data(3000, c, which='ft'); ft, fte = tuple(t[:2000] for t in ft_all), tuple(t[2000:] for t in ft_all)
-        t0 = time.time(); cf = critical_fraction(base, pre_train, ft, half_mse, pre_eval=pre_eval, steps=steps, seeds=seeds); tb = time.time() - t0
-        cl = alpha_c_closed_form(base, pre_eval, fte, half_mse)
-        r = dict(cos=c, alpha_c=cf['alpha_c'], ci_lo=cf['ci_lo'], ci_hi=cf['ci_hi'], bisection_runs=sum(cf['runs_per_seed']), bisection_s=tb,
-                 eq8_lam_min=cl['alpha_c_eq8_lam_min'], eq8_lam_grad=cl['alpha_c_eq8_lam_grad'], lam_min=cl['lam_min'], grad_ft_norm=cl['grad_ft_norm'],
-                 alpha_c_grid=None, grid_runs=None, adaptive_gap_worst=None)
-        if c == 0.5:
-            t0 = time.time(); g = static_grid(base, pre_train, ft, half_mse, pre_eval=pre_eval, ft_eval=fte, steps=steps, seeds=seeds)
-            r.update(alpha_c_grid=float(critical_fraction_curve(g['alphas'], g['forgetting_raw'], 0.01).mean()), grid_runs=int(g['forgetting_raw'].size), grid_s=time.time() - t0)
-            ad = adaptive_vs_grid(base, pre_train, ft, probe, g, pre_eval, fte, half_mse, cfg=MixerConfig(warmup=steps // 4), steps=steps, seeds=seeds)
-            r['adaptive_gap_worst'] = max(a['gap'] for a in ad)
-        rows.append(r)
-    store.save('forgetting', 'torch_alpha_c', rows, seeds=seeds, steps=steps, eps_loss=0.01, eps_step=0.1)

@@ -9,17 +9,14 @@ import numbers, os, sys, time, warnings
 import multiprocessing as mp
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
-import matplotlib.pyplot as plt
 from ..core import IN_TEST, progress, markdown_table, num_threads
-from ..reproduce.core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
 from .linear import teacher_pair, check_fraction, check_cosine, check_positive_int
 
 # %% auto #0
-__all__ = ['PROCESS_MIN_WORK', 'PAPER_TABLE2', 'PAPER_PRE_LOSS0', 'FIG2_COS', 'layer_sizes', 'count_params', 'init_mlp',
-           'mlp_forward', 'mlp_loss', 'mlp_loss_grad', 'NetSetup', 'NetTasks', 'make_net_tasks', 'pretrain',
-           'n_pre_in_batch', 'finetune', 'finetune_grid', 'auto_chunk', 'default_workers', 'forgetting_sweep',
-           'fork_available', 'forgetting_sweep_loop', 'critical_fraction_curve', 'mean_ci', 'table2_rows',
-           'table2_gaps', 'alpha_c_by_cos', 'pareto_front', 'plot_fig2', 'table2']
+__all__ = ['PROCESS_MIN_WORK', 'FIG2_COS', 'layer_sizes', 'count_params', 'init_mlp', 'mlp_forward', 'mlp_loss', 'mlp_loss_grad',
+           'NetSetup', 'NetTasks', 'make_net_tasks', 'pretrain', 'n_pre_in_batch', 'finetune', 'finetune_grid',
+           'auto_chunk', 'default_workers', 'forgetting_sweep', 'fork_available', 'forgetting_sweep_loop',
+           'critical_fraction_curve', 'mean_ci', 'alpha_c_by_cos', 'pareto_front']
 
 # %% ../../nbs/forgetting/10_mlp.ipynb #5c26786a
 def layer_sizes(d_in:int, # input dimension
@@ -458,31 +455,8 @@ def mean_ci(x, # samples along axis 0 (e.g. seeds)
     bm = x[idx].mean(1)
     return m, np.quantile(bm, (1 - level) / 2, axis=0), np.quantile(bm, (1 + level) / 2, axis=0)
 
-# %% ../../nbs/forgetting/10_mlp.ipynb #513e15bc
-PAPER_TABLE2 = [  # cos, alpha, forgetting, adaptation, FT loss, drift (paper, Table 2); pre-training loss 0.074 for all
-    (0.9, 0.0, 0.067, 0.087, 0.068, 0.345), (0.9, 0.5, 0.006, 0.074, 0.081, 0.224), (0.9, 0.8, 0.000, 0.043, 0.112, 0.168),
-    (0.5, 0.0, 0.411, 0.465, 0.084, 0.628), (0.5, 0.5, 0.099, 0.363, 0.185, 0.353), (0.5, 0.8, 0.005, 0.189, 0.360, 0.203),
-    (0.1, 0.0, 0.771, 0.882, 0.089, 0.805), (0.1, 0.5, 0.198, 0.679, 0.292, 0.440), (0.1, 0.8, 0.023, 0.346, 0.624, 0.229)]
-PAPER_PRE_LOSS0 = 0.074
+# %% ../../nbs/forgetting/10_mlp.ipynb #203904e2
 FIG2_COS = (0.9, 0.7, 0.5, 0.3, 0.1)
-
-def table2_rows(res:dict)->list[dict]:
-    "Table 2 rows (mean and sd over seeds of each metric) with the paper's values beside."
-    rows = []
-    for c, a, *paper in PAPER_TABLE2:
-        k = int(np.argmin(np.abs(res['cos'] - c))); j = int(np.argmin(np.abs(res['alphas'] - a)))
-        if abs(res['cos'][k] - c) > 1e-9 or abs(res['alphas'][j] - a) > 1e-9: continue
-        r = dict(cos=c, alpha=a)
-        for name, p in zip(('forgetting', 'adaptation', 'ft_loss', 'drift'), paper):
-            v = res[name][:, k, j]
-            r.update({name: float(v.mean()), f'{name}_sd': float(v.std(ddof=1)) if len(v) > 1 else 0.0, f'paper_{name}': p})
-        r['forgetting_raw'] = float(res['forgetting_raw'][:, k, j].mean())
-        rows.append(r)
-    return rows
-
-def table2_gaps(rows:list[dict])->dict:
-    "Mean absolute difference from the paper for each Table 2 metric."
-    return {m: float(np.mean([abs(r[m] - r[f'paper_{m}']) for r in rows])) for m in ('forgetting', 'adaptation', 'ft_loss', 'drift')}
 
 # %% ../../nbs/forgetting/10_mlp.ipynb #4faf92a7
 def alpha_c_by_cos(res:dict, eps_loss:float=0.01)->list[dict]:
@@ -492,7 +466,7 @@ def alpha_c_by_cos(res:dict, eps_loss:float=0.01)->list[dict]:
     return [dict(cos=float(c), alpha_c=float(m[k]), alpha_c_lo=float(lo[k]), alpha_c_hi=float(hi[k]),
                  alpha_c_sd=float(ac[:, k].std(ddof=1)) if len(ac) > 1 else 0.0, n_seeds=len(ac)) for k, c in enumerate(res['cos'])]
 
-# %% ../../nbs/forgetting/10_mlp.ipynb #cad31bb4
+# %% ../../nbs/forgetting/10_mlp.ipynb #37eec45c
 def pareto_front(x, y)->np.ndarray:
     "Indices of the points not dominated when minimising x and maximising y, sorted by x."
     x, y = np.asarray(x, float), np.asarray(y, float)
@@ -500,38 +474,3 @@ def pareto_front(x, y)->np.ndarray:
     for i in order:
         if y[i] > best: front.append(i); best = y[i]
     return np.array(front, int)
-
-def plot_fig2(res:dict):
-    "Fig. 2: (a) forgetting vs alpha (raw dashed), (b) adaptation vs alpha, (c) forgetting-adaptation Pareto fronts; paper points as markers."
-    set_plot_style()
-    fig, ax = plt.subplots(1, 3, figsize=(13, 3.8))
-    a = res['alphas']; P = np.array(PAPER_TABLE2)
-    for k, c in enumerate(res['cos']):
-        col = CYCLE[k % len(CYCLE)]
-        F, Fr, Ad = res['forgetting'][:, k].mean(0), res['forgetting_raw'][:, k].mean(0), res['adaptation'][:, k].mean(0)
-        ax[0].plot(a, F, '-o', ms=3, color=col, label=f'cos={c:g}'); ax[0].plot(a, Fr, ':', color=col, lw=1)
-        ax[1].plot(a, Ad, '-o', ms=3, color=col, label=f'cos={c:g}')
-        fr = pareto_front(F, Ad); ax[2].plot(F[fr], Ad[fr], '-o', ms=3, color=col, label=f'cos={c:g}')
-        pk = P[np.isclose(P[:, 0], c)]
-        if len(pk):
-            ax[0].plot(pk[:, 1], pk[:, 2], 'x', ms=8, mew=2, color=col); ax[1].plot(pk[:, 1], pk[:, 3], 'x', ms=8, mew=2, color=col)
-            ax[2].plot(pk[:, 2], pk[:, 3], 'x', ms=8, mew=2, color=col)
-    ax[0].axhline(0.01, color=COLORS['baseline'], ls='--', lw=1)
-    ax[0].set(xlabel=r'$\alpha$', ylabel=r'forgetting $\mathcal{F}(\alpha)$', title='(a) forgetting (dotted: raw; x: paper)')
-    ax[1].set(xlabel=r'$\alpha$', ylabel=r'adaptation $L_{ft}(\theta_0)-L_{ft}(\theta^*)$', title='(b) adaptation')
-    ax[2].set(xlabel='forgetting', ylabel='adaptation', title='(c) Pareto fronts'); ax[0].legend(fontsize=7)
-    fig.tight_layout()
-    return fig
-
-# %% ../../nbs/forgetting/10_mlp.ipynb #e4b68304
-@experiment('forgetting', 'table2')
-def table2(store:ResultStore, quick:bool):
-    "Seed 000 Table 2 + Fig. 2 + alpha_c(cos): batched NumPy MLP forgetting landscape over 5 cos x 21 alpha x seeds."
-    seeds = list(range(3 if quick else 20)); alphas = np.round(np.linspace(0, 1, 11 if quick else 21), 4)
-    res = forgetting_sweep(seeds, FIG2_COS, alphas)
-    rows = table2_rows(res); fig = plot_fig2(res)
-    curves = {k: res[k].mean(0) for k in ('forgetting', 'forgetting_raw', 'adaptation', 'ft_loss', 'drift')}
-    store.save('forgetting', 'table2', rows, seeds=seeds, fig=fig, gaps=table2_gaps(rows), pre_loss0=float(res['pre_loss0'].mean()),
-               paper_pre_loss0=PAPER_PRE_LOSS0, alphas=alphas, cos=list(FIG2_COS), curves=curves, setup=res['setup'])
-    plt.close(fig)
-    store.save('forgetting', 'alpha_c_cos', alpha_c_by_cos(res), seeds=seeds, alphas=alphas, eps_loss=0.01)

@@ -6,25 +6,16 @@
 from __future__ import annotations
 import shutil, time
 import numpy as np
-import matplotlib.pyplot as plt
 from ..core import IN_TEST, progress, num_threads
-from ..reproduce.core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
 from .linear import check_positive_int, check_cosine
 from .mlp import (NetSetup, forgetting_sweep, critical_fraction_curve, mean_ci, count_params, mlp_loss_grad,
                                              FIG2_COS)
 from .curvature import sharpness, extreme_eigenvalues, flatten_params
 
 # %% auto #0
-__all__ = ['PAPER_TABLE3', 'PAPER_POWER_LAW', 'TABLE3_ALPHAS', 'JOINT_ARCHS', 'FIGURES', 'architecture_point', 'fit_power_law',
-           'fit_joint_law', 'bootstrap_fits', 'table3_rows', 'power_law_summary', 'plot_fig3', 'eq8_on_networks',
-           'joint_law_summary', 'plot_fig4', 'plot_fig5', 'table3', 'joint_law', 'figures']
+__all__ = ['architecture_point', 'fit_power_law', 'fit_joint_law', 'bootstrap_fits', 'joint_law_summary']
 
-# %% ../../nbs/forgetting/30_scaling.ipynb #88c9466c
-PAPER_TABLE3 = [  # architecture, parameters, alpha_c, sharpness (paper, Table 3, cos = 0.5)
-    ((16,), 353, 0.546, 24.25), ((32,), 705, 0.687, 43.34), ((64,), 1409, 0.781, 89.26), ((128,), 2817, 0.765, 137.28),
-    ((32, 32), 1761, 0.484, 98.17), ((64, 64), 5569, 0.781, 124.20), ((128, 64), 11009, 0.718, 140.49), ((128, 128), 19329, 0.828, 238.94)]
-PAPER_POWER_LAW = (0.38, 0.077)   # alpha_c ~ 0.38 N^0.077 (Sec. 5.1)
-
+# %% ../../nbs/forgetting/30_scaling.ipynb #77cbc31a
 def architecture_point(hidden, # hidden-layer widths
                        seeds, cos, alphas, # the sweep grid
                        n_probes:int=100, # Hutchinson probes for the sharpness
@@ -91,71 +82,7 @@ def bootstrap_fits(per_seed:list, # one (S_i,) array of per-seed alpha_c per cel
         out[f'{k}_lo'], out[f'{k}_hi'] = float(np.quantile(b, (1 - level) / 2)), float(np.quantile(b, (1 + level) / 2))
     return out
 
-# %% ../../nbs/forgetting/30_scaling.ipynb #22009b76
-TABLE3_ALPHAS = np.round(np.concatenate([[0.0], np.arange(0.2, 1.0001, 0.05)]), 4)
-
-def table3_rows(points:list[dict])->list[dict]:
-    "Table 3 rows: mean and sd over seeds of alpha_c (cos 0.5) and sharpness, beside the paper's."
-    paper = {h: (n, a, s) for h, n, a, s in PAPER_TABLE3}
-    rows = []
-    for p in points:
-        k = int(np.argmin(np.abs(p['cos'] - 0.5))); ac = p['alpha_c'][:, k]
-        m, lo, hi = mean_ci(ac)
-        pn, pa, ps = paper.get(tuple(p['hidden']), (None, None, None))
-        sd = lambda x: float(np.std(x, ddof=1)) if len(x) > 1 else 0.0
-        rows.append(dict(arch=str(tuple(p['hidden'])), params=p['params'], paper_params=pn, alpha_c=float(m), alpha_c_sd=sd(ac),
-                         alpha_c_lo=float(lo), alpha_c_hi=float(hi), paper_alpha_c=pa,
-                         sharpness=float(p['sharpness'].mean()), sharpness_sd=sd(p['sharpness']), paper_sharpness=ps,
-                         sharpness_probe_se=float(np.sqrt((p['sharpness_se'] ** 2).mean() / len(p['sharpness_se'])))))
-    return rows
-
-# %% ../../nbs/forgetting/30_scaling.ipynb #ca2601c3
-def power_law_summary(points:list[dict], n_boot:int=1000)->dict:
-    "Fit alpha_c ~ a N^b over architectures (cos 0.5 cell means) with bootstrap CIs over seeds."
-    k = lambda p: int(np.argmin(np.abs(p['cos'] - 0.5)))
-    per = [_floor(p['alpha_c'][:, k(p)]) for p in points]; N = np.array([p['params'] for p in points], float)
-    f = lambda m: dict(zip(('a', 'b'), fit_power_law(N, _floor(m))))
-    return dict(**f(np.array([v.mean() for v in per])), **bootstrap_fits(per, f, n_boot), paper_a=PAPER_POWER_LAW[0], paper_b=PAPER_POWER_LAW[1])
-
-def plot_fig3(points:list[dict], law:dict):
-    "Fig. 3: (a) alpha_c vs parameters with power-law fit, (b) sharpness vs parameters; paper's Table 3 as markers."
-    set_plot_style()
-    fig, ax = plt.subplots(1, 2, figsize=(11, 3.8))
-    N = np.array([p['params'] for p in points]); k = [int(np.argmin(np.abs(p['cos'] - 0.5))) for p in points]
-    stats = [mean_ci(p['alpha_c'][:, kk]) for p, kk in zip(points, k)]
-    m = np.array([s[0] for s in stats]); lo = np.array([s[1] for s in stats]); hi = np.array([s[2] for s in stats])
-    ax[0].errorbar(N, m, yerr=[m - lo, hi - m], fmt='o', color=COLORS['ours'], capsize=3, label='ours (95% CI over seeds)')
-    P = np.array([(n, a, s) for _, n, a, s in PAPER_TABLE3])
-    ax[0].plot(P[:, 0], P[:, 1], 'x', ms=8, mew=2, color=COLORS['paper'], label='paper, Table 3')
-    g = np.geomspace(N.min() * 0.8, N.max() * 1.2, 50)
-    ax[0].plot(g, law['a'] * g ** law['b'], color=COLORS['ours'], ls='--', label=rf"fit ${law['a']:.2f}N^{{{law['b']:.3f}}}$")
-    ax[0].plot(g, PAPER_POWER_LAW[0] * g ** PAPER_POWER_LAW[1], color=COLORS['paper'], ls=':', label=r'paper $0.38N^{0.077}$')
-    ax[0].set(xscale='log', xlabel='parameters N', ylabel=r'$\alpha_c$ (cos 0.5)', title='(a) critical fraction vs size'); ax[0].legend(fontsize=7)
-    sm = np.array([p['sharpness'].mean() for p in points]); ss = np.array([p['sharpness'].std() for p in points])
-    ax[1].errorbar(N, sm, yerr=ss, fmt='o', color=COLORS['ours'], capsize=3, label='ours (mean ± sd)')
-    ax[1].plot(P[:, 0], P[:, 2], 'x', ms=8, mew=2, color=COLORS['paper'], label='paper')
-    for p, n, s in zip(points, N, sm): ax[1].annotate(str(tuple(p['hidden'])), (n, s), fontsize=6, xytext=(3, 3), textcoords='offset points')
-    ax[1].set(xscale='log', yscale='log', xlabel='parameters N', ylabel='Hessian trace', title='(b) sharpness vs size'); ax[1].legend(fontsize=7)
-    fig.tight_layout()
-    return fig
-
-# %% ../../nbs/forgetting/30_scaling.ipynb #cbba4f90
-def eq8_on_networks(points:list[dict], eps_step:float=0.1, cos:float=0.5)->list[dict]:
-    "Eq. 8's prediction from measured ||grad L_ft(theta0)||, lambda_min and ||theta0||, beside the measured alpha_c (per architecture)."
-    rows = []
-    for p in points:
-        k = int(np.argmin(np.abs(p['cos'] - cos)))
-        g, lm, tn = p['grad_ft'][:, k], p['lam_min'], p['theta_norm']
-        pred = np.where(lm > 0, g / (g + np.where(lm > 0, lm, 0) * eps_step * tn), 1.0)
-        rows.append(dict(arch=str(tuple(p['hidden'])), params=p['params'], grad_norm=float(g.mean()), lam_min=float(np.nanmean(lm)) if np.isfinite(lm).any() else None,
-                         lam_max=float(np.nanmean(p['lam_max'])) if np.isfinite(p['lam_max']).any() else None, theta_norm=float(tn.mean()),
-                         alpha_c_eq8=float(pred.mean()) if np.isfinite(lm).all() else None, alpha_c=float(p['alpha_c'][:, k].mean()),
-                         frac_lam_min_nonpositive=float(np.mean(lm <= 0)) if np.isfinite(lm).all() else None))
-    return rows
-
-# %% ../../nbs/forgetting/30_scaling.ipynb #d9e2835f
-JOINT_ARCHS = [(16,), (32,), (64,), (128,), (64, 64)]
-
+# %% ../../nbs/forgetting/30_scaling.ipynb #c8b94c5c
 def joint_law_summary(points:list[dict], n_boot:int=1000)->dict:
     "Fit Eq. 11 to cell means over (size, divergence), with bootstrap CIs over seeds; returns the fit and the cell table."
     cells, per = [], []
@@ -171,88 +98,3 @@ def joint_law_summary(points:list[dict], n_boot:int=1000)->dict:
     pred = fit['C'] * d ** fit['beta'] * N ** -fit['gamma']
     for c, pr in zip(cells, pred): c['alpha_c_pred'] = float(pr)
     return dict(fit={**fit, **bootstrap_fits(per, f, n_boot)}, cells=cells)
-
-def plot_fig4(joint:dict):
-    "Fig. 4: (a) predicted vs measured alpha_c, (b) alpha_c vs divergence per size, (c) alpha_c vs size per divergence."
-    set_plot_style(); fit, cells = joint['fit'], joint['cells']
-    fig, ax = plt.subplots(1, 3, figsize=(13, 3.8))
-    y = np.array([c['alpha_c'] for c in cells]); pr = np.array([c['alpha_c_pred'] for c in cells])
-    ax[0].plot(y, pr, 'o', color=COLORS['ours']); lim = [0, 1]; ax[0].plot(lim, lim, ':', color=COLORS['baseline'])
-    ax[0].set(xlabel=r'measured $\alpha_c$', ylabel=r'Eq. 10 prediction',
-              title=rf"(a) $C$={fit['C']:.2f}, $\beta$={fit['beta']:.2f}, $\gamma$={fit['gamma']:.3f}, $R^2$={fit['r2']:.2f}")
-    archs = list(dict.fromkeys(c['arch'] for c in cells)); deltas = sorted({c['delta'] for c in cells})
-    for i, a in enumerate(archs):
-        cs = sorted([c for c in cells if c['arch'] == a], key=lambda c: c['delta'])
-        ax[1].errorbar([c['delta'] for c in cs], [c['alpha_c'] for c in cs], yerr=[c['alpha_c_sd'] for c in cs], fmt='-o', ms=3, capsize=2,
-                       color=CYCLE[i % len(CYCLE)], label=f"{a} N={cs[0]['params']}")
-    ax[1].set(xlabel=r'divergence $\delta$', ylabel=r'$\alpha_c$', title='(b) vs divergence'); ax[1].legend(fontsize=6)
-    for i, dl in enumerate(deltas):
-        cs = sorted([c for c in cells if c['delta'] == dl], key=lambda c: c['params'])
-        ax[2].plot([c['params'] for c in cs], [c['alpha_c'] for c in cs], '-o', ms=3, color=CYCLE[i % len(CYCLE)], label=rf'$\delta$={dl:g}')
-    ax[2].set(xscale='log', xlabel='parameters N', ylabel=r'$\alpha_c$', title='(c) vs size'); ax[2].legend(fontsize=6)
-    fig.tight_layout()
-    return fig
-
-def plot_fig5(joint:dict):
-    "Fig. 5: heatmap of measured alpha_c over (size, divergence)."
-    set_plot_style(); cells = joint['cells']
-    archs = list(dict.fromkeys(c['arch'] for c in cells)); deltas = sorted({c['delta'] for c in cells})
-    M = np.array([[next(c['alpha_c'] for c in cells if c['arch'] == a and c['delta'] == d) for d in deltas] for a in archs])
-    fig, ax = plt.subplots(figsize=(6, 4))
-    im = ax.imshow(M, cmap='viridis', vmin=0, vmax=1, aspect='auto')
-    for i in range(M.shape[0]):
-        for j in range(M.shape[1]): ax.text(j, i, f'{M[i, j]:.2f}', ha='center', va='center', fontsize=8, color='w' if M[i, j] < 0.6 else 'k')
-    Ns = [next(c['params'] for c in cells if c['arch'] == a) for a in archs]
-    ax.set_xticks(range(len(deltas)), [f'{d:g}' for d in deltas]); ax.set_yticks(range(len(archs)), [f'{a} ({n})' for a, n in zip(archs, Ns)])
-    ax.set(xlabel=r'divergence $\delta$', title=r'$\alpha_c(N,\delta)$'); ax.grid(False)
-    fig.colorbar(im, ax=ax); fig.tight_layout()
-    return fig
-
-# %% ../../nbs/forgetting/30_scaling.ipynb #11c5d4ed
-@experiment('forgetting', 'table3')
-def table3(store:ResultStore, quick:bool):
-    "Seed 000 Table 3 + Fig. 3 + Eq. 8 on networks: alpha_c and sharpness for the eight architectures at cos 0.5."
-    seeds = list(range(2 if quick else 5))
-    archs = [(16,), (64,), (32, 32)] if quick else [a for a, *_ in PAPER_TABLE3]
-    points = [architecture_point(h, seeds, [0.5], TABLE3_ALPHAS, n_probes=20 if quick else 50, lanczos_iter=10 if quick else 20)
-              for h in progress(archs, desc='table3 architectures')]
-    law = power_law_summary(points, 200 if quick else 1000)
-    fig = plot_fig3(points, law)
-    store.save('forgetting', 'table3', table3_rows(points), seeds=seeds, fig=fig, power_law=law, alphas=TABLE3_ALPHAS, eps_loss=0.01,
-               sharpness_method='Hutchinson, 50 probes, finite-difference HVP h=1e-3, first 1000 pre-training training samples')
-    plt.close(fig)
-    store.save('forgetting', 'eq8_networks', eq8_on_networks(points), seeds=seeds, eps_step=0.1)
-
-@experiment('forgetting', 'joint_law')
-def joint_law(store:ResultStore, quick:bool):
-    "Seed 000 Eq. 10-11 + Figs. 4-5: alpha_c over 5 sizes x 5 divergences, fitted C, beta, gamma with bootstrap CIs."
-    seeds = list(range(2 if quick else 5))
-    archs = [(16,), (64,), (32, 32)] if quick else JOINT_ARCHS
-    cos = [0.9, 0.5, 0.1] if quick else list(FIG2_COS)
-    alphas = np.round(np.linspace(0, 1, 11 if quick else 21), 4)
-    points = [architecture_point(h, seeds, cos, alphas, n_probes=2, curv_samples=10) for h in progress(archs, desc='joint-law sizes')]
-    joint = joint_law_summary(points, 200 if quick else 1000)
-    fig4 = plot_fig4(joint)
-    f = joint['fit']
-    store.save('forgetting', 'joint_law', [{k: f[k] for k in ('C', 'C_lo', 'C_hi', 'beta', 'beta_lo', 'beta_hi', 'gamma', 'gamma_lo', 'gamma_hi', 'r2')}],
-               seeds=seeds, fig=fig4, archs=[str(a) for a in archs], cos=cos, alphas=alphas, gamma_sign='Eq. 11: log a = log C + beta log delta - gamma log N')
-    plt.close(fig4)
-    fig5 = plot_fig5(joint)
-    store.save('forgetting', 'alpha_c_grid', joint['cells'], seeds=seeds, fig=fig5)
-    plt.close(fig5)
-
-FIGURES = {'fig1_phase_transition': 'table1', 'fig2_forgetting_landscape': 'table2', 'fig3_scaling': 'table3',
-           'fig4_joint_law': 'joint_law', 'fig5_heatmap': 'alpha_c_grid'}
-
-@experiment('forgetting', 'figures')
-def figures(store:ResultStore, quick:bool):
-    "Collect Figs. 1-5 under the paper's names (runs the experiments that made them if they are missing)."
-    from forgetting_quant.reproduce.core import EXPERIMENTS
-    rows = []
-    for figname, src in FIGURES.items():
-        maker = {'alpha_c_grid': 'joint_law'}.get(src, src)
-        if not store.done('forgetting', src): EXPERIMENTS[f'forgetting/{maker}'].fn(store, quick)
-        dst = store.root / 'forgetting' / f'{figname}.png'
-        shutil.copyfile(store.path('forgetting', src, 'png'), dst)
-        rows.append(dict(figure=figname, source=f'{src}.png', file=str(dst.name)))
-    store.save('forgetting', 'figures', rows)

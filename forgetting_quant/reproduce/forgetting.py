@@ -4,7 +4,419 @@
 
 # %% ../../nbs/reproduce/00_02_forgetting.ipynb #f16796df
 from __future__ import annotations
+import shutil, time
+import numpy as np
+import matplotlib.pyplot as plt
+from ..core import progress
 from .core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
+from ..lm import GPTConfig, TrainConfig, train_lm, load_run, default_lm_data
+from .lm import default_lm_run
+from ..forgetting.linear import linear_sweep
+from ..forgetting.mlp import forgetting_sweep, critical_fraction_curve, mean_ci, alpha_c_by_cos, pareto_front, FIG2_COS
+from ..forgetting.scaling import architecture_point, fit_power_law, bootstrap_fits, joint_law_summary, _floor
+from ..forgetting.adaptive import MixerConfig, front_gap, adaptive_vs_static, FIG6_COS
+from ..forgetting.mixing import (teacher_data, small_mlp, half_mse, pretrain_small, critical_fraction, static_grid,
+                                                alpha_c_closed_form, adaptive_vs_grid)
+from ..forgetting.lm_forgetting import lm_domains, lm_batch_loss, adamw
 
 # %% auto #0
-__all__ = []
+__all__ = ['PAPER_TABLE1', 'table1_rows', 'plot_fig1', 'table1', 'PAPER_TABLE2', 'PAPER_PRE_LOSS0', 'table2_rows', 'table2_gaps', 'plot_fig2', 'table2', 'PAPER_TABLE3', 'PAPER_POWER_LAW', 'TABLE3_ALPHAS', 'JOINT_ARCHS', 'FIGURES', 'table3_rows', 'power_law_summary', 'plot_fig3', 'eq8_on_networks', 'plot_fig4', 'plot_fig5', 'table3', 'joint_law', 'figures', 'adaptive_table', 'plot_fig6', 'fig6', 'torch_alpha_c', 'lm_forgetting']
+
+# %% ../../nbs/forgetting/00_linear.ipynb #126356f1
+PAPER_TABLE1 = [  # cos, delta, alpha_c (num.), alpha_c (approx., Eq. 8), ||grad L_ft||  (paper, Table 1)
+    (0.99, 0.01, 0.864, 0.932, 0.013), (0.81, 0.19, 0.925, 0.959, 0.022), (0.64, 0.36, 0.941, 0.967, 0.028),
+    (0.49, 0.51, 0.947, 0.971, 0.031), (0.29, 0.71, 0.953, 0.974, 0.035), (0.01, 0.99, 0.957, 0.977, 0.040)]
+
+def table1_rows(res:dict # output of `linear_sweep`
+               )->list[dict]:
+    "Table 1 rows (mean and sd over seeds) at the grid cosines nearest the paper's six, with the paper's values beside."
+    rows = []
+    for c, dl, pn, pa, pg in PAPER_TABLE1:
+        i = int(np.argmin(np.abs(res['cos'] - c)))
+        sd = lambda x: float(x.std(ddof=1)) if len(x) > 1 else 0.0
+        rows.append(dict(cos=round(float(res['cos'][i]), 4), paper_cos=c, delta=round(1 - float(res['cos'][i]), 4), paper_delta=dl,
+                         alpha_c_num=float(res['alpha_c_num'][:, i].mean()), alpha_c_num_sd=sd(res['alpha_c_num'][:, i]), paper_alpha_c_num=pn,
+                         alpha_c_approx=float(res['alpha_c_approx'][:, i].mean()), alpha_c_approx_sd=sd(res['alpha_c_approx'][:, i]),
+                         paper_alpha_c_approx=pa,
+                         grad_norm=float(res['grad_norm'][:, i].mean()), grad_norm_sd=sd(res['grad_norm'][:, i]), paper_grad_norm=pg))
+    return rows
+
+# %% ../../nbs/forgetting/00_linear.ipynb #2e23ea66
+def plot_fig1(res:dict, # output of `linear_sweep` (with curves)
+              res_exact:dict|None=None, # optional output of `linear_sweep(kind='exact')`
+              eps_step:float=0.1):
+    "Fig. 1 (a-c): alpha_c vs divergence, Newton-step norm vs alpha, gradient norm vs divergence; paper rows as markers."
+    set_plot_style()
+    fig, ax = plt.subplots(1, 3, figsize=(13, 3.8))
+    dl = 1 - res['cos']; P = np.array(PAPER_TABLE1)
+    for key, lab, col in (('alpha_c_num', 'numerical (Eq. 6)', COLORS['ours']), ('alpha_c_approx', 'Eq. 8', COLORS['theory'])):
+        m, s = res[key].mean(0), res[key].std(0)
+        ax[0].plot(dl, m, color=col, label=f'{lab}, mean ± sd'); ax[0].fill_between(dl, m - s, m + s, color=col, alpha=0.2)
+    if res_exact is not None: ax[0].plot(dl, res_exact['alpha_c_num'].mean(0), '--', color=COLORS['accent'], label='exact minimiser')
+    ax[0].plot(P[:, 1], P[:, 2], 'o', color=COLORS['paper'], label='paper (num.)'); ax[0].plot(P[:, 1], P[:, 3], 's', mfc='none', color=COLORS['paper'], label='paper (Eq. 8)')
+    ax[0].set(xlabel=r'divergence $\delta = 1-\cos\theta$', ylabel=r'$\alpha_c$', title='(a) critical fraction'); ax[0].legend(fontsize=7)
+    a = res['alphas']; cv = res['curves']
+    with np.errstate(invalid='ignore'):
+        med = np.median(cv, 0)
+    for c in cv[:8]: ax[1].semilogy(a[1:], c[1:], color=COLORS['baseline'], lw=0.6, alpha=0.5)
+    ax[1].semilogy(a[1:], med[1:], color=COLORS['ours'], label='median over seeds')
+    ax[1].axhline(eps_step, color=COLORS['paper'], ls=':', label=r'$\epsilon$ (Eq. 6)')
+    ac = res['alpha_c_num'][:, int(np.argmin(np.abs(res['cos'] - 0.5)))].mean()
+    ax[1].axvline(ac, color=COLORS['theory'], ls='--', label=rf'mean $\alpha_c$={ac:.3f}')
+    ax[1].set(xlabel=r'$\alpha$', ylabel=r'$\|H_{mix}^{-1}g_{mix}\| / \|w_{pre}\|$', title=r'(b) Newton step, $\cos\approx0.5$'); ax[1].legend(fontsize=7)
+    m, s = res['grad_norm'].mean(0), res['grad_norm'].std(0)
+    ax[2].plot(dl, m, color=COLORS['ours'], label='ours, mean ± sd'); ax[2].fill_between(dl, m - s, m + s, color=COLORS['ours'], alpha=0.2)
+    ax[2].plot(P[:, 1], P[:, 4], 'o', color=COLORS['paper'], label='paper')
+    ax[2].set(xlabel=r'divergence $\delta$', ylabel=r'$\|\nabla L_{ft}(w_{pre})\|$', title='(c) fine-tuning gradient'); ax[2].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+# %% ../../nbs/forgetting/00_linear.ipynb #fb785002
+@experiment('forgetting', 'table1')
+def table1(store:ResultStore, quick:bool):
+    "Seed 000 Table 1 + Fig. 1: linear-setting critical fractions (Newton step, exact minimiser, Eq. 8) over 40 divergences."
+    seeds = list(range(5 if quick else 20))
+    res = linear_sweep(seeds); res_exact = linear_sweep(seeds, kind='exact', keep_curves_for=None)
+    rows = table1_rows(res)
+    for r, re_ in zip(rows, table1_rows(res_exact)): r['alpha_c_exact'] = re_['alpha_c_num']; r['alpha_c_exact_sd'] = re_['alpha_c_num_sd']
+    fig = plot_fig1(res, res_exact)
+    curves = dict(cos=res['cos'], alpha_c_num_mean=res['alpha_c_num'].mean(0), alpha_c_num_sd=res['alpha_c_num'].std(0),
+                  alpha_c_approx_mean=res['alpha_c_approx'].mean(0), alpha_c_exact_mean=res_exact['alpha_c_num'].mean(0),
+                  grad_norm_mean=res['grad_norm'].mean(0), lam_min_mean=float(res['lam_min'].mean()))
+    store.save('forgetting', 'table1', rows, seeds=seeds, fig=fig, curves=curves, eps_step=0.1, grid_step=0.001,
+               input_scale='1/d', theta0='true', loss='half-MSE')
+    plt.close(fig)
+
+# %% ../../nbs/forgetting/10_mlp.ipynb #513e15bc
+PAPER_TABLE2 = [  # cos, alpha, forgetting, adaptation, FT loss, drift (paper, Table 2); pre-training loss 0.074 for all
+    (0.9, 0.0, 0.067, 0.087, 0.068, 0.345), (0.9, 0.5, 0.006, 0.074, 0.081, 0.224), (0.9, 0.8, 0.000, 0.043, 0.112, 0.168),
+    (0.5, 0.0, 0.411, 0.465, 0.084, 0.628), (0.5, 0.5, 0.099, 0.363, 0.185, 0.353), (0.5, 0.8, 0.005, 0.189, 0.360, 0.203),
+    (0.1, 0.0, 0.771, 0.882, 0.089, 0.805), (0.1, 0.5, 0.198, 0.679, 0.292, 0.440), (0.1, 0.8, 0.023, 0.346, 0.624, 0.229)]
+PAPER_PRE_LOSS0 = 0.074
+
+def table2_rows(res:dict)->list[dict]:
+    "Table 2 rows (mean and sd over seeds of each metric) with the paper's values beside."
+    rows = []
+    for c, a, *paper in PAPER_TABLE2:
+        k = int(np.argmin(np.abs(res['cos'] - c))); j = int(np.argmin(np.abs(res['alphas'] - a)))
+        if abs(res['cos'][k] - c) > 1e-9 or abs(res['alphas'][j] - a) > 1e-9: continue
+        r = dict(cos=c, alpha=a)
+        for name, p in zip(('forgetting', 'adaptation', 'ft_loss', 'drift'), paper):
+            v = res[name][:, k, j]
+            r.update({name: float(v.mean()), f'{name}_sd': float(v.std(ddof=1)) if len(v) > 1 else 0.0, f'paper_{name}': p})
+        r['forgetting_raw'] = float(res['forgetting_raw'][:, k, j].mean())
+        rows.append(r)
+    return rows
+
+def table2_gaps(rows:list[dict])->dict:
+    "Mean absolute difference from the paper for each Table 2 metric."
+    return {m: float(np.mean([abs(r[m] - r[f'paper_{m}']) for r in rows])) for m in ('forgetting', 'adaptation', 'ft_loss', 'drift')}
+
+# %% ../../nbs/forgetting/10_mlp.ipynb #cad31bb4
+def plot_fig2(res:dict):
+    "Fig. 2: (a) forgetting vs alpha (raw dashed), (b) adaptation vs alpha, (c) forgetting-adaptation Pareto fronts; paper points as markers."
+    set_plot_style()
+    fig, ax = plt.subplots(1, 3, figsize=(13, 3.8))
+    a = res['alphas']; P = np.array(PAPER_TABLE2)
+    for k, c in enumerate(res['cos']):
+        col = CYCLE[k % len(CYCLE)]
+        F, Fr, Ad = res['forgetting'][:, k].mean(0), res['forgetting_raw'][:, k].mean(0), res['adaptation'][:, k].mean(0)
+        ax[0].plot(a, F, '-o', ms=3, color=col, label=f'cos={c:g}'); ax[0].plot(a, Fr, ':', color=col, lw=1)
+        ax[1].plot(a, Ad, '-o', ms=3, color=col, label=f'cos={c:g}')
+        fr = pareto_front(F, Ad); ax[2].plot(F[fr], Ad[fr], '-o', ms=3, color=col, label=f'cos={c:g}')
+        pk = P[np.isclose(P[:, 0], c)]
+        if len(pk):
+            ax[0].plot(pk[:, 1], pk[:, 2], 'x', ms=8, mew=2, color=col); ax[1].plot(pk[:, 1], pk[:, 3], 'x', ms=8, mew=2, color=col)
+            ax[2].plot(pk[:, 2], pk[:, 3], 'x', ms=8, mew=2, color=col)
+    ax[0].axhline(0.01, color=COLORS['baseline'], ls='--', lw=1)
+    ax[0].set(xlabel=r'$\alpha$', ylabel=r'forgetting $\mathcal{F}(\alpha)$', title='(a) forgetting (dotted: raw; x: paper)')
+    ax[1].set(xlabel=r'$\alpha$', ylabel=r'adaptation $L_{ft}(\theta_0)-L_{ft}(\theta^*)$', title='(b) adaptation')
+    ax[2].set(xlabel='forgetting', ylabel='adaptation', title='(c) Pareto fronts'); ax[0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+# %% ../../nbs/forgetting/10_mlp.ipynb #e4b68304
+@experiment('forgetting', 'table2')
+def table2(store:ResultStore, quick:bool):
+    "Seed 000 Table 2 + Fig. 2 + alpha_c(cos): batched NumPy MLP forgetting landscape over 5 cos x 21 alpha x seeds."
+    seeds = list(range(3 if quick else 20)); alphas = np.round(np.linspace(0, 1, 11 if quick else 21), 4)
+    res = forgetting_sweep(seeds, FIG2_COS, alphas)
+    rows = table2_rows(res); fig = plot_fig2(res)
+    curves = {k: res[k].mean(0) for k in ('forgetting', 'forgetting_raw', 'adaptation', 'ft_loss', 'drift')}
+    store.save('forgetting', 'table2', rows, seeds=seeds, fig=fig, gaps=table2_gaps(rows), pre_loss0=float(res['pre_loss0'].mean()),
+               paper_pre_loss0=PAPER_PRE_LOSS0, alphas=alphas, cos=list(FIG2_COS), curves=curves, setup=res['setup'])
+    plt.close(fig)
+    store.save('forgetting', 'alpha_c_cos', alpha_c_by_cos(res), seeds=seeds, alphas=alphas, eps_loss=0.01)
+
+# %% ../../nbs/forgetting/30_scaling.ipynb #88c9466c
+PAPER_TABLE3 = [  # architecture, parameters, alpha_c, sharpness (paper, Table 3, cos = 0.5)
+    ((16,), 353, 0.546, 24.25), ((32,), 705, 0.687, 43.34), ((64,), 1409, 0.781, 89.26), ((128,), 2817, 0.765, 137.28),
+    ((32, 32), 1761, 0.484, 98.17), ((64, 64), 5569, 0.781, 124.20), ((128, 64), 11009, 0.718, 140.49), ((128, 128), 19329, 0.828, 238.94)]
+PAPER_POWER_LAW = (0.38, 0.077)   # alpha_c ~ 0.38 N^0.077 (Sec. 5.1)
+
+# %% ../../nbs/forgetting/30_scaling.ipynb #22009b76
+TABLE3_ALPHAS = np.round(np.concatenate([[0.0], np.arange(0.2, 1.0001, 0.05)]), 4)
+
+def table3_rows(points:list[dict])->list[dict]:
+    "Table 3 rows: mean and sd over seeds of alpha_c (cos 0.5) and sharpness, beside the paper's."
+    paper = {h: (n, a, s) for h, n, a, s in PAPER_TABLE3}
+    rows = []
+    for p in points:
+        k = int(np.argmin(np.abs(p['cos'] - 0.5))); ac = p['alpha_c'][:, k]
+        m, lo, hi = mean_ci(ac)
+        pn, pa, ps = paper.get(tuple(p['hidden']), (None, None, None))
+        sd = lambda x: float(np.std(x, ddof=1)) if len(x) > 1 else 0.0
+        rows.append(dict(arch=str(tuple(p['hidden'])), params=p['params'], paper_params=pn, alpha_c=float(m), alpha_c_sd=sd(ac),
+                         alpha_c_lo=float(lo), alpha_c_hi=float(hi), paper_alpha_c=pa,
+                         sharpness=float(p['sharpness'].mean()), sharpness_sd=sd(p['sharpness']), paper_sharpness=ps,
+                         sharpness_probe_se=float(np.sqrt((p['sharpness_se'] ** 2).mean() / len(p['sharpness_se'])))))
+    return rows
+
+# %% ../../nbs/forgetting/30_scaling.ipynb #ca2601c3
+def power_law_summary(points:list[dict], n_boot:int=1000)->dict:
+    "Fit alpha_c ~ a N^b over architectures (cos 0.5 cell means) with bootstrap CIs over seeds."
+    k = lambda p: int(np.argmin(np.abs(p['cos'] - 0.5)))
+    per = [_floor(p['alpha_c'][:, k(p)]) for p in points]; N = np.array([p['params'] for p in points], float)
+    f = lambda m: dict(zip(('a', 'b'), fit_power_law(N, _floor(m))))
+    return dict(**f(np.array([v.mean() for v in per])), **bootstrap_fits(per, f, n_boot), paper_a=PAPER_POWER_LAW[0], paper_b=PAPER_POWER_LAW[1])
+
+def plot_fig3(points:list[dict], law:dict):
+    "Fig. 3: (a) alpha_c vs parameters with power-law fit, (b) sharpness vs parameters; paper's Table 3 as markers."
+    set_plot_style()
+    fig, ax = plt.subplots(1, 2, figsize=(11, 3.8))
+    N = np.array([p['params'] for p in points]); k = [int(np.argmin(np.abs(p['cos'] - 0.5))) for p in points]
+    stats = [mean_ci(p['alpha_c'][:, kk]) for p, kk in zip(points, k)]
+    m = np.array([s[0] for s in stats]); lo = np.array([s[1] for s in stats]); hi = np.array([s[2] for s in stats])
+    ax[0].errorbar(N, m, yerr=[m - lo, hi - m], fmt='o', color=COLORS['ours'], capsize=3, label='ours (95% CI over seeds)')
+    P = np.array([(n, a, s) for _, n, a, s in PAPER_TABLE3])
+    ax[0].plot(P[:, 0], P[:, 1], 'x', ms=8, mew=2, color=COLORS['paper'], label='paper, Table 3')
+    g = np.geomspace(N.min() * 0.8, N.max() * 1.2, 50)
+    ax[0].plot(g, law['a'] * g ** law['b'], color=COLORS['ours'], ls='--', label=rf"fit ${law['a']:.2f}N^{{{law['b']:.3f}}}$")
+    ax[0].plot(g, PAPER_POWER_LAW[0] * g ** PAPER_POWER_LAW[1], color=COLORS['paper'], ls=':', label=r'paper $0.38N^{0.077}$')
+    ax[0].set(xscale='log', xlabel='parameters N', ylabel=r'$\alpha_c$ (cos 0.5)', title='(a) critical fraction vs size'); ax[0].legend(fontsize=7)
+    sm = np.array([p['sharpness'].mean() for p in points]); ss = np.array([p['sharpness'].std() for p in points])
+    ax[1].errorbar(N, sm, yerr=ss, fmt='o', color=COLORS['ours'], capsize=3, label='ours (mean ± sd)')
+    ax[1].plot(P[:, 0], P[:, 2], 'x', ms=8, mew=2, color=COLORS['paper'], label='paper')
+    for p, n, s in zip(points, N, sm): ax[1].annotate(str(tuple(p['hidden'])), (n, s), fontsize=6, xytext=(3, 3), textcoords='offset points')
+    ax[1].set(xscale='log', yscale='log', xlabel='parameters N', ylabel='Hessian trace', title='(b) sharpness vs size'); ax[1].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+# %% ../../nbs/forgetting/30_scaling.ipynb #cbba4f90
+def eq8_on_networks(points:list[dict], eps_step:float=0.1, cos:float=0.5)->list[dict]:
+    "Eq. 8's prediction from measured ||grad L_ft(theta0)||, lambda_min and ||theta0||, beside the measured alpha_c (per architecture)."
+    rows = []
+    for p in points:
+        k = int(np.argmin(np.abs(p['cos'] - cos)))
+        g, lm, tn = p['grad_ft'][:, k], p['lam_min'], p['theta_norm']
+        pred = np.where(lm > 0, g / (g + np.where(lm > 0, lm, 0) * eps_step * tn), 1.0)
+        rows.append(dict(arch=str(tuple(p['hidden'])), params=p['params'], grad_norm=float(g.mean()), lam_min=float(np.nanmean(lm)) if np.isfinite(lm).any() else None,
+                         lam_max=float(np.nanmean(p['lam_max'])) if np.isfinite(p['lam_max']).any() else None, theta_norm=float(tn.mean()),
+                         alpha_c_eq8=float(pred.mean()) if np.isfinite(lm).all() else None, alpha_c=float(p['alpha_c'][:, k].mean()),
+                         frac_lam_min_nonpositive=float(np.mean(lm <= 0)) if np.isfinite(lm).all() else None))
+    return rows
+
+# %% ../../nbs/forgetting/30_scaling.ipynb #d9e2835f
+JOINT_ARCHS = [(16,), (32,), (64,), (128,), (64, 64)]
+
+# %% ../../nbs/forgetting/30_scaling.ipynb #8180b781
+def plot_fig4(joint:dict):
+    "Fig. 4: (a) predicted vs measured alpha_c, (b) alpha_c vs divergence per size, (c) alpha_c vs size per divergence."
+    set_plot_style(); fit, cells = joint['fit'], joint['cells']
+    fig, ax = plt.subplots(1, 3, figsize=(13, 3.8))
+    y = np.array([c['alpha_c'] for c in cells]); pr = np.array([c['alpha_c_pred'] for c in cells])
+    ax[0].plot(y, pr, 'o', color=COLORS['ours']); lim = [0, 1]; ax[0].plot(lim, lim, ':', color=COLORS['baseline'])
+    ax[0].set(xlabel=r'measured $\alpha_c$', ylabel=r'Eq. 10 prediction',
+              title=rf"(a) $C$={fit['C']:.2f}, $\beta$={fit['beta']:.2f}, $\gamma$={fit['gamma']:.3f}, $R^2$={fit['r2']:.2f}")
+    archs = list(dict.fromkeys(c['arch'] for c in cells)); deltas = sorted({c['delta'] for c in cells})
+    for i, a in enumerate(archs):
+        cs = sorted([c for c in cells if c['arch'] == a], key=lambda c: c['delta'])
+        ax[1].errorbar([c['delta'] for c in cs], [c['alpha_c'] for c in cs], yerr=[c['alpha_c_sd'] for c in cs], fmt='-o', ms=3, capsize=2,
+                       color=CYCLE[i % len(CYCLE)], label=f"{a} N={cs[0]['params']}")
+    ax[1].set(xlabel=r'divergence $\delta$', ylabel=r'$\alpha_c$', title='(b) vs divergence'); ax[1].legend(fontsize=6)
+    for i, dl in enumerate(deltas):
+        cs = sorted([c for c in cells if c['delta'] == dl], key=lambda c: c['params'])
+        ax[2].plot([c['params'] for c in cs], [c['alpha_c'] for c in cs], '-o', ms=3, color=CYCLE[i % len(CYCLE)], label=rf'$\delta$={dl:g}')
+    ax[2].set(xscale='log', xlabel='parameters N', ylabel=r'$\alpha_c$', title='(c) vs size'); ax[2].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+def plot_fig5(joint:dict):
+    "Fig. 5: heatmap of measured alpha_c over (size, divergence)."
+    set_plot_style(); cells = joint['cells']
+    archs = list(dict.fromkeys(c['arch'] for c in cells)); deltas = sorted({c['delta'] for c in cells})
+    M = np.array([[next(c['alpha_c'] for c in cells if c['arch'] == a and c['delta'] == d) for d in deltas] for a in archs])
+    fig, ax = plt.subplots(figsize=(6, 4))
+    im = ax.imshow(M, cmap='viridis', vmin=0, vmax=1, aspect='auto')
+    for i in range(M.shape[0]):
+        for j in range(M.shape[1]): ax.text(j, i, f'{M[i, j]:.2f}', ha='center', va='center', fontsize=8, color='w' if M[i, j] < 0.6 else 'k')
+    Ns = [next(c['params'] for c in cells if c['arch'] == a) for a in archs]
+    ax.set_xticks(range(len(deltas)), [f'{d:g}' for d in deltas]); ax.set_yticks(range(len(archs)), [f'{a} ({n})' for a, n in zip(archs, Ns)])
+    ax.set(xlabel=r'divergence $\delta$', title=r'$\alpha_c(N,\delta)$'); ax.grid(False)
+    fig.colorbar(im, ax=ax); fig.tight_layout()
+    return fig
+
+# %% ../../nbs/forgetting/30_scaling.ipynb #11c5d4ed
+@experiment('forgetting', 'table3')
+def table3(store:ResultStore, quick:bool):
+    "Seed 000 Table 3 + Fig. 3 + Eq. 8 on networks: alpha_c and sharpness for the eight architectures at cos 0.5."
+    seeds = list(range(2 if quick else 5))
+    archs = [(16,), (64,), (32, 32)] if quick else [a for a, *_ in PAPER_TABLE3]
+    points = [architecture_point(h, seeds, [0.5], TABLE3_ALPHAS, n_probes=20 if quick else 50, lanczos_iter=10 if quick else 20)
+              for h in progress(archs, desc='table3 architectures')]
+    law = power_law_summary(points, 200 if quick else 1000)
+    fig = plot_fig3(points, law)
+    store.save('forgetting', 'table3', table3_rows(points), seeds=seeds, fig=fig, power_law=law, alphas=TABLE3_ALPHAS, eps_loss=0.01,
+               sharpness_method='Hutchinson, 50 probes, finite-difference HVP h=1e-3, first 1000 pre-training training samples')
+    plt.close(fig)
+    store.save('forgetting', 'eq8_networks', eq8_on_networks(points), seeds=seeds, eps_step=0.1)
+
+@experiment('forgetting', 'joint_law')
+def joint_law(store:ResultStore, quick:bool):
+    "Seed 000 Eq. 10-11 + Figs. 4-5: alpha_c over 5 sizes x 5 divergences, fitted C, beta, gamma with bootstrap CIs."
+    seeds = list(range(2 if quick else 5))
+    archs = [(16,), (64,), (32, 32)] if quick else JOINT_ARCHS
+    cos = [0.9, 0.5, 0.1] if quick else list(FIG2_COS)
+    alphas = np.round(np.linspace(0, 1, 11 if quick else 21), 4)
+    points = [architecture_point(h, seeds, cos, alphas, n_probes=2, curv_samples=10) for h in progress(archs, desc='joint-law sizes')]
+    joint = joint_law_summary(points, 200 if quick else 1000)
+    fig4 = plot_fig4(joint)
+    f = joint['fit']
+    store.save('forgetting', 'joint_law', [{k: f[k] for k in ('C', 'C_lo', 'C_hi', 'beta', 'beta_lo', 'beta_hi', 'gamma', 'gamma_lo', 'gamma_hi', 'r2')}],
+               seeds=seeds, fig=fig4, archs=[str(a) for a in archs], cos=cos, alphas=alphas, gamma_sign='Eq. 11: log a = log C + beta log delta - gamma log N')
+    plt.close(fig4)
+    fig5 = plot_fig5(joint)
+    store.save('forgetting', 'alpha_c_grid', joint['cells'], seeds=seeds, fig=fig5)
+    plt.close(fig5)
+
+FIGURES = {'fig1_phase_transition': 'table1', 'fig2_forgetting_landscape': 'table2', 'fig3_scaling': 'table3',
+           'fig4_joint_law': 'joint_law', 'fig5_heatmap': 'alpha_c_grid'}
+
+@experiment('forgetting', 'figures')
+def figures(store:ResultStore, quick:bool):
+    "Collect Figs. 1-5 under the paper's names (runs the experiments that made them if they are missing)."
+    from forgetting_quant.reproduce.core import EXPERIMENTS
+    rows = []
+    for figname, src in FIGURES.items():
+        maker = {'alpha_c_grid': 'joint_law'}.get(src, src)
+        if not store.done('forgetting', src): EXPERIMENTS[f'forgetting/{maker}'].fn(store, quick)
+        dst = store.root / 'forgetting' / f'{figname}.png'
+        shutil.copyfile(store.path('forgetting', src, 'png'), dst)
+        rows.append(dict(figure=figname, source=f'{src}.png', file=str(dst.name)))
+    store.save('forgetting', 'figures', rows)
+
+# %% ../../nbs/forgetting/40_adaptive.ipynb #85669d8b
+def adaptive_table(out:dict)->list[dict]:
+    "Per (mixer, cos): adaptive forgetting/adaptation (mean over seeds), mean/final alpha, tau, the static alpha with the same mean"
+    " pre-training share, and the gap to the static Pareto front (seed-mean point vs seed-mean front, and the worst single run)."
+    st, ad = out['static'], out['adaptive']; rows = []
+    Fs, As = st['forgetting'], st['adaptation']                                            # (S, K, A)
+    for mi, name in enumerate(out['names']):
+        for k, c in enumerate(out['cos']):
+            F, A = ad['forgetting'][:, k, mi], ad['adaptation'][:, k, mi]
+            per_run = [front_gap(F[s], A[s], Fs[s, k], As[s, k]) for s in range(len(F))]
+            am = float(ad['alpha_mean'][:, k, mi].mean())
+            j = int(np.argmin(np.abs(out['alphas'] - am)))
+            rows.append(dict(mixer=name, cos=float(c), tau=float(np.mean(ad['tau'][:, k, mi])), alpha_mean=am,
+                             alpha_final=float(ad['alpha_final'][:, k, mi].mean()), forgetting=float(F.mean()), adaptation=float(A.mean()),
+                             static_alpha=float(out['alphas'][j]), static_forgetting=float(Fs[:, k, j].mean()), static_adaptation=float(As[:, k, j].mean()),
+                             gap_mean=front_gap(F.mean(), A.mean(), Fs[:, k].mean(0), As[:, k].mean(0)), gap_worst_run=float(max(per_run))))
+    return rows
+
+# %% ../../nbs/forgetting/40_adaptive.ipynb #1a676d0e
+def plot_fig6(out:dict, mixer:str='auto'):
+    "Fig. 6: alpha trajectories (top), forgetting and FT loss over steps vs static baselines, and the Pareto-front view."
+    set_plot_style()
+    mi = out['names'].index(mixer); K = len(out['cos'])
+    fig, ax = plt.subplots(3, K + 1, figsize=(3.4 * (K + 1), 8.2))
+    ad, bt, ev = out['adaptive'], out['baseline_traces'], out['eval_steps']
+    T = ad['alpha'].shape[0]
+    for k, c in enumerate(out['cos']):
+        a = ad['alpha'][:, :, k, mi]
+        ax[0, k].plot(np.arange(T), a.mean(1), color=COLORS['ours']); ax[0, k].fill_between(np.arange(T), a.min(1), a.max(1), color=COLORS['ours'], alpha=0.2)
+        ax[0, k].set(title=f'cos = {c:g}', ylim=(0, 1), xlabel='step', ylabel=r'$\alpha_t$' if k == 0 else None)
+        for b, al in enumerate(out['baselines']):
+            col = CYCLE[b % len(CYCLE)]
+            ax[1, k].plot(ev, (bt['pre_trace'][:, :, k, b] - bt['pre_trace'][:1, :, k, b]).mean(1), color=col, lw=1, label=rf'static $\alpha$={al:g}')
+            ax[2, k].plot(ev, bt['ft_trace'][:, :, k, b].mean(1), color=col, lw=1)
+        ax[1, k].plot(ev, (ad['pre_trace'][:, :, k, mi] - ad['pre_trace'][:1, :, k, mi]).mean(1), '--', color='k', lw=2, label='adaptive')
+        ax[2, k].plot(ev, ad['ft_trace'][:, :, k, mi].mean(1), '--', color='k', lw=2)
+        ax[1, k].set(xlabel='step', ylabel='forgetting (raw)' if k == 0 else None); ax[2, k].set(xlabel='step', ylabel='FT loss' if k == 0 else None)
+        Fs, As = out['static']['forgetting'][:, k].mean(0), out['static']['adaptation'][:, k].mean(0)
+        fr = pareto_front(Fs, As); col = CYCLE[k % len(CYCLE)]
+        ax[0, K].plot(Fs[fr], As[fr], '-', color=col, lw=1, label=f'static front, cos={c:g}')
+        for m2, name in enumerate(out['names']):
+            ax[0, K].plot(ad['forgetting'][:, k, m2].mean(), ad['adaptation'][:, k, m2].mean(), 'o^s'[m2 % 3], color=col, mfc='none' if name != mixer else col)
+    ax[1, 0].legend(fontsize=7)
+    ax[0, K].set(xlabel='forgetting', ylabel='adaptation', title='landing points (filled: ' + mixer + ')')
+    ax[0, K].legend(fontsize=6)
+    names = ' / '.join(f'{"o^s"[i % 3]} {n}' for i, n in enumerate(out['names']))
+    ax[1, K].axis('off'); ax[1, K].text(0, 0.5, 'markers: ' + names, fontsize=8, wrap=True)
+    ax[2, K].axis('off')
+    fig.tight_layout()
+    return fig
+
+# %% ../../nbs/forgetting/40_adaptive.ipynb #5f7ac383
+@experiment('forgetting', 'fig6')
+def fig6(store:ResultStore, quick:bool):
+    "Seed 000 Fig. 6: Algorithm 1 (tau rule and two fixed tau) vs static alpha on the same step budget; gaps to the static Pareto front."
+    seeds = list(range(3 if quick else 20))
+    mixers = {'auto': MixerConfig(), 'tau=1e-4': MixerConfig(tau=1e-4), 'tau=8e-4': MixerConfig(tau=8e-4)}
+    out = adaptive_vs_static(seeds, FIG6_COS, np.round(np.linspace(0, 1, 21 if quick else 41), 4), mixers)
+    rows = adaptive_table(out); fig = plot_fig6(out)
+    store.save('forgetting', 'fig6', rows, seeds=seeds, fig=fig, mixers=out['mixers'],
+               alpha_traj={n: out['adaptive']['alpha'][:, :, :, i].mean(1) for i, n in enumerate(out['names'])})
+    plt.close(fig)
+
+# %% ../../nbs/forgetting/50_torch_mixing.ipynb #c0268921
+@experiment('forgetting', 'torch_alpha_c')
+def torch_alpha_c(store:ResultStore, quick:bool):
+    "critical_fraction (bisection, CI over seeds) vs a full static grid, Eq. 8 (Lanczos) and the torch AdaptiveMixer on a small torch MLP."
+    seeds = [0, 1, 2] if quick else [0, 1, 2, 3, 4]; steps = 60 if quick else 150
+    pre_all = teacher_data(3256, 0.5, which='pre')
+    pre_train, pre_eval, probe = (tuple(t[a:b] for t in pre_all) for a, b in ((0, 2000), (2000, 3000), (3000, 3256)))
+    base = pretrain_small(small_mlp(), pre_train, steps=1500 if quick else 3000)
+    rows = []
+    for c in (0.9, 0.5, 0.1):
+        ft_all = teacher_data(3000, c, which='ft'); ft, fte = tuple(t[:2000] for t in ft_all), tuple(t[2000:] for t in ft_all)
+        t0 = time.time(); cf = critical_fraction(base, pre_train, ft, half_mse, pre_eval=pre_eval, steps=steps, seeds=seeds); tb = time.time() - t0
+        cl = alpha_c_closed_form(base, pre_eval, fte, half_mse)
+        r = dict(cos=c, alpha_c=cf['alpha_c'], ci_lo=cf['ci_lo'], ci_hi=cf['ci_hi'], bisection_runs=sum(cf['runs_per_seed']), bisection_s=tb,
+                 eq8_lam_min=cl['alpha_c_eq8_lam_min'], eq8_lam_grad=cl['alpha_c_eq8_lam_grad'], lam_min=cl['lam_min'], grad_ft_norm=cl['grad_ft_norm'],
+                 alpha_c_grid=None, grid_runs=None, adaptive_gap_worst=None)
+        if c == 0.5:
+            t0 = time.time(); g = static_grid(base, pre_train, ft, half_mse, pre_eval=pre_eval, ft_eval=fte, steps=steps, seeds=seeds)
+            r.update(alpha_c_grid=float(critical_fraction_curve(g['alphas'], g['forgetting_raw'], 0.01).mean()), grid_runs=int(g['forgetting_raw'].size), grid_s=time.time() - t0)
+            ad = adaptive_vs_grid(base, pre_train, ft, probe, g, pre_eval, fte, half_mse, cfg=MixerConfig(warmup=steps // 4), steps=steps, seeds=seeds)
+            r['adaptive_gap_worst'] = max(a['gap'] for a in ad)
+        rows.append(r)
+    store.save('forgetting', 'torch_alpha_c', rows, seeds=seeds, steps=steps, eps_loss=0.01, eps_step=0.1)
+
+# %% ../../nbs/forgetting/60_lm_forgetting.ipynb #4798bfc0
+@experiment('forgetting', 'lm_forgetting')
+def lm_forgetting(store:ResultStore, quick:bool):
+    "Tiny GPT: forgetting vs alpha (arithmetic fine-tuning), alpha_c by bisection (CI over seeds), adaptive vs static, Eq. 8."
+    if quick:
+        tok, tokens, held = default_lm_data(n_docs=2000, heldout_docs=60, vocab_size=512)
+        run_dir = store.root/'forgetting'/'lm_forgetting_quick_run'
+        mc = GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=64)
+        train_lm(tokens, run_dir, mc, TrainConfig(steps=200, batch_size=16, eval_tokens=2048), held, tok)
+    else:
+        run_dir = default_lm_run(store.root)   # written by `fq reproduce lm` (default_lm); trained here if missing
+    base, tok = load_run(run_dir)
+    D = lm_domains(tok, base.config.context)
+    seeds = [0, 1, 2] if quick else [0, 1, 2, 3, 4]; steps = 20 if quick else 60; B = 16
+    ks = [0, 4, 8, 12, 16] if quick else list(range(0, B + 1, 2))
+    common = dict(batch_loss=lm_batch_loss, pre_eval=D['pre_eval'], steps=steps, batch_size=B, optimizer_fn=adamw(1e-3), seeds=seeds)
+    grid = static_grid(base, D['pre'], D['ft'], ft_eval=D['ft_eval'], ks=ks, **common)
+    cf = critical_fraction(base, D['pre'], D['ft'], known=grid['runs'], **common)   # bisection reuses the grid's runs (same runs, fewer of them)
+    ac_grid = critical_fraction_curve(grid['alphas'], grid['forgetting_raw'], 0.01)
+    ad = adaptive_vs_grid(base, D['pre'], D['ft'], D['probe'], grid, D['pre_eval'], D['ft_eval'], batch_loss=lm_batch_loss,
+                          cfg=MixerConfig(warmup=10), steps=steps, batch_size=B, optimizer_fn=adamw(1e-3), seeds=seeds)
+    cl = alpha_c_closed_form(base, (D['pre_eval'][0][:16],), (D['ft_eval'][0][:16],), batch_loss=lm_batch_loss, n_iter=20)
+    rows = [dict(alpha=float(a), forgetting_raw=float(grid['forgetting_raw'][:, j].mean()), ft_loss=float(grid['ft_loss'][:, j].mean()))
+            for j, a in enumerate(grid['alphas'])]
+    store.save('forgetting', 'lm_forgetting', rows, seeds=seeds, alpha_c=cf['alpha_c'], alpha_c_ci=[cf['ci_lo'], cf['ci_hi']],
+               alpha_c_per_seed=cf['per_seed'], alpha_c_grid_per_seed=ac_grid, adaptive=ad, eq8_lam_min=cl['alpha_c_eq8_lam_min'],
+               eq8_lam_grad=cl['alpha_c_eq8_lam_grad'], lam_min=cl['lam_min'], grad_ft_norm=cl['grad_ft_norm'], n_params=base.num_params(),
+               ft_domain='arithmetic facts "a + b = c."', steps=steps, batch_size=B, L_pre0=cf['L_pre0'], paper_note='Bethune et al. 2025: ~1% injection can suffice for LLMs')
