@@ -1,6 +1,6 @@
 """Benchmark: the default bilingual LM on this machine.
 
-Trains `forgetting_quant.lm.train_default_lm` (1.07M parameters, 1000 steps x 16 x 128 tokens) into OUT (default
+Trains `forgetting_quant.reproduce.lm.train_default_lm` (1.07M parameters, 1000 steps x 16 x 128 tokens) into OUT (default
 /tmp/fq_spine_lm), printing wall time, training tokens/s and the held-out loss per language at every checkpoint.
 Rerunning with the same OUT resumes (and does nothing if the run is finished; pass --fresh to start over).
 Times are printed, never asserted. Usage: python benchmarks/spine_lm.py [OUT] [--threads N] [--fresh]
@@ -9,7 +9,8 @@ import os, sys, time, shutil, argparse, json, platform
 os.environ.setdefault('FQ_QUIET', '1')
 import torch
 from forgetting_quant.core import set_threads, markdown_table
-from forgetting_quant.lm import train_default_lm, default_lm_data, DEFAULT_MODEL, GPT
+from forgetting_quant.lm import default_lm_data, DEFAULT_MODEL, GPT
+from forgetting_quant.reproduce.lm import train_default_lm
 
 p = argparse.ArgumentParser(); p.add_argument('out', nargs='?', default='/tmp/fq_spine_lm')
 p.add_argument('--threads', type=int, default=os.cpu_count()); p.add_argument('--fresh', action='store_true')

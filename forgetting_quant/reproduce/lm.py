@@ -4,7 +4,57 @@
 
 # %% ../../nbs/reproduce/00_01_lm.ipynb #1c1454eb
 from __future__ import annotations
+from dataclasses import asdict
+from pathlib import Path
 from .core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
+from ..lm import (GPTConfig, TrainConfig, DEFAULT_MODEL, DEFAULT_TRAIN, default_lm_data, train_lm, load_checkpoint,
+    list_checkpoints, _finished)
 
 # %% auto #0
-__all__ = []
+__all__ = ['train_default_lm', 'default_lm_run', 'plot_training', 'default_lm_experiment']
+
+# %% ../../nbs/02_lm.ipynb #a3d1f0e2
+def train_default_lm(out_dir:str|Path, # run folder (resumes if it exists)
+                     quick:bool=False, # a tiny run for checks (under a minute)
+                     device=None, **kw)->dict: # extra TrainConfig fields override the defaults (e.g. steps=...)
+    "Train the package's default bilingual LM (or finish an interrupted run); see `train_lm` for the result."
+    if quick:
+        tok, tokens, held = default_lm_data(n_docs=2000, heldout_docs=60, vocab_size=512)
+        mc, tc = GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=64), TrainConfig(**{**asdict(DEFAULT_TRAIN), 'steps': 60, 'eval_tokens': 2048, **kw})
+    else:
+        tok, tokens, held = default_lm_data()
+        mc, tc = DEFAULT_MODEL, TrainConfig(**{**asdict(DEFAULT_TRAIN), **kw})
+    return train_lm(tokens, out_dir, mc, tc, held, tok, device=device)
+
+def default_lm_run(root:str|Path # a results root (the `ResultStore.root` of `fq reproduce`)
+                  )->Path: # `root/lm/default_lm_run`, holding checkpoints
+    "The default LM's run folder under `root` (what `fq reproduce lm` writes), trained (or an interrupted run finished) there first."
+    run_dir = Path(root)/'lm'/'default_lm_run'
+    if not _finished(run_dir, DEFAULT_TRAIN): train_default_lm(run_dir)
+    return run_dir
+
+# %% ../../nbs/02_lm.ipynb #24d5722f
+def plot_training(res:dict, # result of `train_lm` (or history.json's content)
+                  title:str=''):
+    "Training loss per step and held-out loss per language at the checkpoints (log-spaced)."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(1, 2, figsize=(10, 3.6))
+    h = res['history']
+    ax[0].plot([r['step'] for r in h], [r['loss'] for r in h], color=COLORS['ours'], lw=1)
+    ax[0].set_xscale('log'); ax[0].set_xlabel('step'); ax[0].set_ylabel('training loss (nats/token)'); ax[0].set_title(title or 'training loss')
+    ev = [e for e in res['evals'] if e['step'] > 0]
+    for lang, c in (('en', COLORS['ours']), ('ja', COLORS['paper'])):
+        if ev and f'loss_{lang}' in ev[0]:
+            ax[1].plot([e['step'] for e in ev], [e[f'loss_{lang}'] for e in ev], 'o-', color=c, label=f'held-out {lang}')
+    ax[1].set_xscale('log'); ax[1].set_xlabel('step (checkpoints)'); ax[1].set_ylabel('held-out loss'); ax[1].legend()
+    return fig
+
+@experiment('lm', 'default_lm')
+def default_lm_experiment(store:ResultStore, quick:bool):
+    "Train the default bilingual LM with log-spaced checkpoints; loss curves and per-language perplexity."
+    run_dir = store.root/'lm'/('default_lm_run_quick' if quick else 'default_lm_run')
+    res = train_default_lm(run_dir, quick=quick)
+    rows = [{k: e[k] for k in ('step', 'tokens', 'loss_en', 'ppl_en', 'loss_ja', 'ppl_ja')} for e in res['evals']]
+    cfg = asdict(load_checkpoint(list_checkpoints(run_dir)[-1][1]).config)
+    store.save('lm', 'default_lm', rows, seeds=[0], fig=plot_training(res, 'default LM'), run_dir=str(run_dir), model=cfg,
+               train_tokens_per_s=res['train_tokens_per_s'], steps_run=res['steps_run'], train_wall_s=res['wall_s'], train_cpu_s=res['cpu_s'])
