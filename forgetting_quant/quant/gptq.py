@@ -12,7 +12,7 @@ from ..core import get_device, get_dtype
 
 # %% auto #0
 __all__ = ['quantize_dequantize', 'minmax_params', 'QuantResult', 'hessian_from_inputs', 'gptq_quantize', 'babai_quantize',
-           'rtn_quantize', 'quant_error', 'layers_experiment']
+           'rtn_quantize', 'quant_error']
 
 # %% ../../nbs/quant/20_gptq.ipynb #f331d773
 def _check_bits(bits):
@@ -373,36 +373,3 @@ def quant_error(W:torch.Tensor, # m×n original weight
     if X is not None: return float(((X.to(torch.float64) @ E.T) ** 2).sum())
     if H is not None: return float(((E @ H.to(torch.float64)) * E).sum())
     raise ValueError("give X or H")
-
-# %% ../../nbs/quant/20_gptq.ipynb #5873d03e
-from ..core import progress
-from ..reproduce.core import experiment, ResultStore, COLORS
-
-@experiment('quant', 'layers')
-def layers_experiment(store:ResultStore, quick:bool):
-    "GPTQ vs batched Babai vs RTN on square layers (H from random correlated samples): identical codes, error vs RTN, time."
-    import matplotlib.pyplot as plt
-    sizes, samples = ((256, 512), 2048) if quick else ((1024, 2048, 4096), 8192)
-    rows = []
-    for n in progress(sizes, desc='layers'):
-        g = torch.Generator().manual_seed(n)
-        X = torch.randn(samples, n, generator=g) @ (torch.eye(n) + torch.randn(n, n, generator=g) / n ** 0.5)
-        W = torch.randn(n, n, generator=g) / n ** 0.5
-        H = hessian_from_inputs(X); del X
-        tg, tb = [], []
-        for _ in range(2):
-            t0 = time.perf_counter(); r = gptq_quantize(W, H=H, compute_layer_error=False); tg.append(time.perf_counter() - t0)
-            t0 = time.perf_counter(); b = babai_quantize(W, H=H, compute_layer_error=False); tb.append(time.perf_counter() - t0)
-        e_rtn = quant_error(W, rtn_quantize(W), H=H); e_g = quant_error(W, r.weight, H=H); e_b = quant_error(W, b.weight, H=H)
-        rows.append(dict(n=n, samples=samples, codes_equal=(r.codes == b.codes).double().mean().item(),
-                         rows_equal=(r.codes == b.codes).all(1).double().mean().item(), error_rtn=e_rtn, error_gptq=e_g, error_babai=e_b,
-                         gptq_over_rtn=e_g / e_rtn, seconds_gptq=min(tg), seconds_babai=min(tb), babai_over_gptq=min(tb) / min(tg)))
-    fig, (a0, a1) = plt.subplots(1, 2, figsize=(9, 3.4))
-    ns = [r['n'] for r in rows]
-    a0.plot(ns, [r['gptq_over_rtn'] for r in rows], 'o-', color=COLORS['ours'], label='GPTQ / RTN'); a0.plot(ns, [r['error_babai'] / r['error_rtn'] for r in rows], 'x--', color=COLORS['accent'], label='Babai / RTN')
-    a0.set(xscale='log', xlabel='n', ylabel='layer error ratio', title='error relative to RTN'); a0.legend(fontsize=8)
-    a1.plot(ns, [r['seconds_gptq'] for r in rows], 'o-', color=COLORS['ours'], label='GPTQ'); a1.plot(ns, [r['seconds_babai'] for r in rows], 'o-', color=COLORS['accent'], label='Babai (batched)')
-    a1.set(xscale='log', yscale='log', xlabel='n', ylabel='seconds', title='time per n×n layer'); a1.legend(fontsize=8)
-    fig.tight_layout()
-    store.save('quant', 'layers', rows, seeds=list(sizes), fig=fig, threads=torch.get_num_threads())
-    plt.close(fig)

@@ -7,13 +7,10 @@ from __future__ import annotations
 import numbers
 import numpy as np
 import torch
-import matplotlib.pyplot as plt
-from ..core import progress
-from ..reproduce.core import experiment, ResultStore, COLORS
 from .gptq import gptq_quantize, babai_quantize, QuantResult
 
 # %% auto #0
-__all__ = ['multilayer_target', 'quantize_multilayer', 'two_layer_experiment', 'multilayer_experiment']
+__all__ = ['multilayer_target', 'quantize_multilayer']
 
 # %% ../../nbs/quant/30_multilayer.ipynb #fd8e2bf7
 def _as_2d(A, name):
@@ -56,45 +53,3 @@ def quantize_multilayer(W:torch.Tensor, # m×n weight
     What, Hh, lam = multilayer_target(W, X, Xhat, percdamp)
     fn = gptq_quantize if method == 'gptq' else babai_quantize
     return fn(What.to(W.dtype), H=Hh.to(W.dtype) if W.dtype == torch.float64 else Hh.float(), percdamp=percdamp, **kwargs)
-
-# %% ../../nbs/quant/30_multilayer.ipynb #f2b8af5f
-def two_layer_experiment(seed:int, # seed for data and weights
-                         bits:int=4, # bits for both layers
-                         dims:tuple=(128, 256, 128), # input, hidden, output widths
-                         samples:int=2048, # calibration samples (held-out set has as many)
-                         group_size:int=-1, # group size for both layers
-                        )->dict: # output error ‖f − f̂‖² (calibration, held-out) per method
-    "Quantize $W_1$ with GPTQ, then $W_2$ three ways; return the output errors of each."
-    d0, d1, d2 = dims
-    g = torch.Generator().manual_seed(seed)
-    mix = torch.eye(d0) + torch.randn(d0, d0, generator=g) / d0 ** 0.5
-    Xc = torch.randn(samples, d0, generator=g) @ mix; Xt = torch.randn(samples, d0, generator=g) @ mix
-    W1 = torch.randn(d1, d0, generator=g) / d0 ** 0.5; W2 = torch.randn(d2, d1, generator=g) / d1 ** 0.5
-    f = lambda x, A, B: torch.relu(x @ A.T) @ B.T
-    kw = dict(bits=bits, group_size=group_size, compute_layer_error=False)
-    Q1 = gptq_quantize(W1, X=Xc, **kw).weight
-    A, Ah = torch.relu(Xc @ W1.T), torch.relu(Xc @ Q1.T)
-    Q2 = {'original_X': gptq_quantize(W2, X=A, **kw).weight, 'Xhat_alone': gptq_quantize(W2, X=Ah, **kw).weight,
-          'multilayer': quantize_multilayer(W2, A, Ah, 'gptq', **kw).weight, 'W2_unquantized': W2}
-    Yc, Yt = f(Xc, W1, W2), f(Xt, W1, W2)
-    out = {}
-    for name, Q in Q2.items():
-        out[f'{name}_calib'] = float(((f(Xc, Q1, Q) - Yc) ** 2).sum()); out[f'{name}_heldout'] = float(((f(Xt, Q1, Q) - Yt) ** 2).sum())
-    return out
-
-# %% ../../nbs/quant/30_multilayer.ipynb #7dcbd9e4
-@experiment('quant', 'multilayer')
-def multilayer_experiment(store:ResultStore, quick:bool):
-    "Sec. 3: two-layer ReLU net, W2 quantized against X, against X̂ alone, and with the multi-layer target (output error)."
-    dims, samples, seeds = ((64, 128, 64), 1024, range(2)) if quick else ((256, 512, 256), 4096, range(10))
-    rows = []
-    for bits in progress((2, 3, 4), desc='bits'):
-        rs = [two_layer_experiment(s, bits, dims, samples) for s in seeds]
-        rows.append({'bits': bits, 'seeds': len(rs), **{k: float(np.mean([r[k] for r in rs])) for k in rs[0]},
-                     'multilayer_vs_Xhat_heldout': float(np.mean([r['multilayer_heldout'] / r['Xhat_alone_heldout'] for r in rs]))})
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
-    for nm, c in zip(['original_X', 'Xhat_alone', 'multilayer', 'W2_unquantized'], [COLORS['baseline'], COLORS['paper'], COLORS['ours'], COLORS['theory']]):
-        ax.semilogy([r['bits'] for r in rows], [r[f'{nm}_heldout'] for r in rows], 'o-', color=c, label=nm)
-    ax.set(xlabel='bits', ylabel='held-out ‖f − f̂‖²', title=f'two-layer net {dims}'); ax.legend(fontsize=8)
-    store.save('quant', 'multilayer', rows, seeds=list(seeds), fig=fig, dims=list(dims), samples=samples)
-    plt.close(fig)

@@ -6,15 +6,12 @@
 from __future__ import annotations
 import math, time, numbers
 import numpy as np
-import matplotlib.pyplot as plt
 from ..core import seed_everything, progress
-from ..reproduce.core import experiment, ResultStore, COLORS, set_plot_style
 from .lattice import as_float_matrix, ql_decompose, regularize
 
 # %% auto #0
 __all__ = ['DEFAULT_SHAPES', 'gptq_tilde_l', 'gptq_paper', 'babai_nearest_plane', 'gptq_rec', 'babai_proj_rec', 'cvp_enumerate',
-           'babai_bounds', 'random_problems', 'check_problems', 'conditioned_problem', 'condition_sweep',
-           'plot_condition_sweep', 'equivalence_experiment', 'bounds_experiment', 'condition_sweep_experiment']
+           'babai_bounds', 'random_problems', 'conditioned_problem']
 
 # %% ../../nbs/quant/10_paper_algorithms.ipynb #334bfa9d
 def _check_problem(X, w, name_w='w'):
@@ -153,32 +150,6 @@ def random_problems(count:int, # number of problems
         out.append(dict(X=X, w=rng.uniform(-4, 4, n), k=k, n=n, lam=lam))
     return out
 
-def check_problems(problems:list[dict], # from `random_problems`
-                   rec_every:int=1, # run the O(n⁴) recursive versions on every `rec_every`-th problem
-                   cvp_max_n:int=6, # exact CVP by enumeration when n ≤ this
-                  )->list[dict]: # one row per problem
-    "Run every procedure and bound on each problem; a row records agreement, errors and bound slack."
-    rows = []
-    for p, pr in enumerate(problems):
-        X, w = pr['X'], pr['w']
-        Q, L = ql_decompose(X)
-        vg = gptq_paper(X, w); vb = babai_nearest_plane(X, w)
-        try: vc = gptq_paper(X, w, route='cholesky')
-        except ValueError: vc = None
-        r = dict(k=pr['k'], n=pr['n'], regularised=pr['lam'] > 0, gptq_eq_babai=bool((vg == vb).all()),
-                 cholesky_eq_babai=None if vc is None else bool((vc == vb).all()))
-        if p % rec_every == 0:
-            r['rec_eq'] = bool((gptq_rec(X, w) == vb).all() and (babai_proj_rec(X, w) == vb).all())
-        err = float(np.linalg.norm(X @ (w - vb)))
-        bd = babai_bounds(L)
-        r.update(err2=err ** 2, abs_paper=bd['abs_paper'], abs_tight=bd['abs_tight'], gamma=bd['gamma'],
-                 gamma_paper_chain=bd['gamma_paper_chain'])
-        if pr['n'] <= cvp_max_n:
-            _, dopt = cvp_enumerate(X, X @ w)
-            r['opt'] = dopt; r['ratio'] = err / dopt if dopt > 1e-12 else 1.0
-        rows.append(r)
-    return rows
-
 # %% ../../nbs/quant/10_paper_algorithms.ipynb #aad858ae
 def conditioned_problem(rng:np.random.Generator, # random generator
                         k:int, n:int, # shape of X (k ≥ n)
@@ -189,110 +160,3 @@ def conditioned_problem(rng:np.random.Generator, # random generator
     V = np.linalg.qr(rng.standard_normal((n, n)))[0]
     L0 = ql_decompose(np.geomspace(1.0, 1.0 / cond, n)[:, None] * V.T, rtol=0)[1]   # κ(L0) = cond, not a mere column scaling
     return Q0 @ L0, Q0, L0
-
-def condition_sweep(conds=tuple(10.0 ** np.arange(2, 15)), # target condition numbers
-                    trials:int=20, # problems per condition number
-                    k:int=48, n:int=16, # problem shape
-                    seed:int=0, # seed
-                   )->list[dict]: # one row per (condition number, route)
-    "Failure rate, factor error and code disagreement of GPTQ (Cholesky-of-inverse), GPTQ (QL) and Babai (QL) versus κ(X)."
-    rng = np.random.default_rng(seed); rows = []
-    for c in conds:
-        acc = {r: dict(fail=0, ferr=[], wrong=0, excess=[]) for r in ('gptq_cholesky', 'gptq_ql', 'babai_ql')}
-        kap = []
-        for _ in range(trials):
-            X, Q0, L0 = conditioned_problem(rng, k, n, c); kap.append(np.linalg.cond(X))
-            w = rng.uniform(-4, 4, n); Lt0 = np.linalg.inv(L0)
-            y = L0 @ w; vs = np.empty(n, dtype=np.int64)       # exact Babai in projected coordinates (y = Q0ᵀXw = L0 w)
-            for i in range(n): vs[i] = np.rint(y[i] / L0[i, i]); y -= vs[i] * L0[:, i]
-            es = np.linalg.norm(L0 @ (w - vs))
-            for route in acc:
-                try:
-                    with np.errstate(all='ignore'):
-                        if route == 'gptq_cholesky':
-                            F = gptq_tilde_l(X, 'cholesky'); ferr = np.linalg.norm(F - Lt0) / np.linalg.norm(Lt0); v = gptq_paper(X, w, 'cholesky')
-                        elif route == 'gptq_ql':
-                            F = gptq_tilde_l(X, 'ql'); ferr = np.linalg.norm(F - Lt0) / np.linalg.norm(Lt0); v = gptq_paper(X, w, 'ql')
-                        else:
-                            F = ql_decompose(X)[1]; ferr = np.linalg.norm(F - L0) / np.linalg.norm(L0); v = babai_nearest_plane(X, w)
-                except (ValueError, np.linalg.LinAlgError):
-                    acc[route]['fail'] += 1; continue
-                acc[route]['ferr'].append(ferr); acc[route]['wrong'] += int((v != vs).any())
-                acc[route]['excess'].append(np.linalg.norm(L0 @ (w - v)) / es - 1)
-        for route, a in acc.items():
-            ok = trials - a['fail']
-            rows.append(dict(cond=float(c), cond_measured=float(np.median(kap)), route=route, trials=trials, fail_rate=a['fail'] / trials,
-                             factor_rel_err=float(np.median(a['ferr'])) if ok else None,
-                             wrong_code_rate=a['wrong'] / ok if ok else None,
-                             max_excess_error=float(np.max(a['excess'])) if ok else None))
-    return rows
-
-def plot_condition_sweep(rows:list[dict])->plt.Figure:
-    "Two panels: factor error and failure / wrong-code rate against κ(X), one line per route."
-    fig, (a0, a1) = plt.subplots(1, 2, figsize=(10, 3.8))
-    style = {'gptq_cholesky': (COLORS['paper'], 'GPTQ, Cholesky of (XᵀX)⁻¹'), 'gptq_ql': (COLORS['accent'], 'GPTQ, L⁻¹ from QL'),
-             'babai_ql': (COLORS['ours'], 'Babai, QL')}
-    for route, (col, lab) in style.items():
-        rs = [r for r in rows if r['route'] == route]
-        x = np.array([r['cond'] for r in rs])
-        fe = np.array([np.nan if r['factor_rel_err'] is None else max(r['factor_rel_err'], 1e-17) for r in rs])
-        a0.loglog(x, fe, 'o-', color=col, label=lab)
-        bad = np.array([r['fail_rate'] + (1 - r['fail_rate']) * (r['wrong_code_rate'] or 0) for r in rs])
-        a1.semilogx(x, bad, 'o-', color=col, label=lab)
-    xx = np.array([r['cond'] for r in rows])
-    a0.loglog(xx, 2.2e-16 * xx, ':', color=COLORS['theory'], label='κ·eps'); a0.loglog(xx, 2.2e-16 * xx ** 2, '--', color=COLORS['baseline'], label='κ²·eps')
-    a0.set(xlabel='κ(X)', ylabel='relative error of L̃ (or L)', ylim=(1e-17, 10), title='factor accuracy'); a0.legend(fontsize=8)
-    a1.set(xlabel='κ(X)', ylabel='fraction failed or ≠ exact v*', ylim=(-0.03, 1.03), title='failures and wrong codes'); a1.legend(fontsize=8)
-    fig.tight_layout(); return fig
-
-# %% ../../nbs/quant/10_paper_algorithms.ipynb #adf46254
-def _fig_equivalence(rows):
-    fig, (a0, a1) = plt.subplots(1, 2, figsize=(10, 3.6))
-    r = np.array([x['err2'] / x['abs_paper'] for x in rows])
-    a0.hist(r, bins=40, color=COLORS['ours']); a0.axvline(0.25, color=COLORS['theory'], ls='--', label='sharp bound 1/4')
-    a0.axvline(1.0, color=COLORS['paper'], ls='-', label='Thm 3.1 (paper) = 1')
-    a0.set(xlabel='‖Xw − Xv‖² / Σ L_ii²', ylabel='problems', title='Theorem 3.1'); a0.legend(fontsize=8)
-    cv = [x for x in rows if 'ratio' in x]
-    if cv:
-        a1.scatter([x['gamma'] for x in cv], [x['ratio'] for x in cv], s=6, color=COLORS['ours'], label='achieved factor')
-        g = np.array([x['gamma'] for x in cv]); a1.plot([g.min(), g.max()], [g.min(), g.max()], color=COLORS['paper'], label='γ bound (Thm 3.2)')
-        a1.set(xscale='log', yscale='log', xlabel='γ bound', ylabel='‖Xw−Xv‖ / min‖Xw−Xv′‖', title='Theorem 3.2 (exact CVP by enumeration, small n)'); a1.legend(fontsize=8)
-    fig.tight_layout(); return fig
-
-@experiment('quant', 'equivalence')
-def equivalence_experiment(store:ResultStore, quick:bool):
-    "Theorem A: GPTQ (both routes), BABAI and the recursions agree on random problems of many shapes."
-    n = 1000 if quick else 20000
-    rows = check_problems(random_problems(n, seed=1), rec_every=10 if quick else 2, cvp_max_n=0)
-    table = []
-    for (k, nn) in sorted({(r['k'], r['n']) for r in rows}, key=lambda s: (s[1], s[0])):
-        rs = [r for r in rows if (r['k'], r['n']) == (k, nn)]
-        table.append(dict(k=k, n=nn, regularised=rs[0]['regularised'], problems=len(rs), mismatches=sum(not r['gptq_eq_babai'] for r in rs),
-                          paper_mismatches=0, cholesky_mismatches=sum(r['cholesky_eq_babai'] is False for r in rs),
-                          recursion_mismatches=sum(r.get('rec_eq') is False for r in rs)))
-    store.save('quant', 'equivalence', table, seeds=[1], fig=_fig_equivalence(rows), problems=n)
-    plt.close('all')
-
-@experiment('quant', 'bounds')
-def bounds_experiment(store:ResultStore, quick:bool):
-    "Theorems 3.1 and 3.2: Babai's absolute bound and approximation factor against exact CVP (n ≤ 6)."
-    shapes = tuple(s for s in DEFAULT_SHAPES if s[1] <= 6) + ((10, 5), (7, 7), (4, 6))
-    rows = check_problems(random_problems(300 if quick else 5000, seed=2, shapes=shapes), rec_every=10**9, cvp_max_n=8)
-    table = []
-    for (k, nn) in sorted({(r['k'], r['n']) for r in rows}, key=lambda s: (s[1], s[0])):
-        rs = [r for r in rows if (r['k'], r['n']) == (k, nn)]
-        table.append(dict(k=k, n=nn, problems=len(rs), thm31_violations=sum(r['err2'] > r['abs_paper'] * (1 + 1e-9) for r in rs),
-                          sharp_violations=sum(r['err2'] > r['abs_tight'] * (1 + 1e-9) for r in rs),
-                          max_err2_over_sumL2=max(r['err2'] / r['abs_paper'] for r in rs),
-                          thm32_violations=sum(r['ratio'] > r['gamma'] * (1 + 1e-9) for r in rs),
-                          max_ratio=max(r['ratio'] for r in rs), optimal_fraction=float(np.mean([r['ratio'] < 1 + 1e-9 for r in rs])),
-                          printed_chain_false=sum(r['gamma_paper_chain'] < r['gamma'] for r in rs)))
-    store.save('quant', 'bounds', table, seeds=[2], fig=_fig_equivalence(rows))
-    plt.close('all')
-
-@experiment('quant', 'condition_sweep')
-def condition_sweep_experiment(store:ResultStore, quick:bool):
-    "Condition-number sweep 1e2..1e14: Cholesky-of-inverse GPTQ fails or loses accuracy, QL GPTQ / Babai do not."
-    rows = condition_sweep(trials=5 if quick else 100)
-    store.save('quant', 'condition_sweep', rows, seeds=[0], fig=plot_condition_sweep(rows))
-    plt.close('all')
