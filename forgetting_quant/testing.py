@@ -20,7 +20,7 @@ def _jmdict()->bool:
     return jmdict_db_path() is not None
 
 def _demo_data()->bool:
-    from forgetting_quant.sae.features import shared_data_dir, DEMO_CHECKPOINTS
+    from forgetting_quant.reproduce.sae import shared_data_dir, DEMO_CHECKPOINTS
     try: d = shared_data_dir()/'llmjp-sae-demo'
     except FileNotFoundError: return False
     return all((d/f'ckpt{c}.json').is_file() for c in DEMO_CHECKPOINTS)

@@ -4,7 +4,243 @@
 
 # %% ../../nbs/reproduce/00_03_sae.ipynb #e55b48be
 from __future__ import annotations
+import os, json, time, collections
+from dataclasses import asdict
+from pathlib import Path
+import numpy as np
+from ..core import num_threads
 from .core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
+from .lm import default_lm_run
+from ..sae.topk import TopKSAE, SAETrainer, sae_metrics, planted_dictionary_data, dictionary_recovery, time_train_step
+from ..sae.features import (count_languages, language_of_feature, granularity_stats, granularity_from_stats,
+    concentration_baseline_from_stats, granularity_grid, fit_thresholds, cohen_kappa,
+    confusion_matrix, ja_en_lexicon, GRANULARITY_NAMES, LABELS)
+from ..sae.pipeline import PipelineConfig, run_pipeline, persistence
 
 # %% auto #0
-__all__ = []
+__all__ = ['topk_synthetic', 'DEMO_CHECKPOINTS', 'shared_data_dir', 'load_demo', 'language_mismatches', 'evaluate_granularity', 'crossval_granularity', 'demo_language', 'demo_granularity', 'QUICK_PIPELINE', 'quick_lm_run', 'plot_fig4_fig5', 'checkpoints_experiment']
+
+# %% ../../nbs/sae/00_topk.ipynb #f2134e59
+@experiment('sae', 'topk_synthetic')
+def topk_synthetic(store:ResultStore, quick:bool):
+    "TopK SAE on a planted sparse dictionary (FVU, recovery) and sparse-vs-dense training-step speed on CPU."
+    steps = 250 if quick else 2000
+    X, atoms = planted_dictionary_data(8192 if quick else 40000, d=32, n_atoms=64, active=3, seed=0)
+    rows = []
+    with num_threads(1):
+        sae = TopKSAE(32, expansion=4, k=3, seed=0)
+        h = SAETrainer(sae, warmup_steps=50, batch_size=256).fit(X, steps=steps, log_every=steps)
+        rec = dictionary_recovery(sae.W_dec, atoms); m = sae_metrics(sae, X[:4096])
+        rows.append({'what': 'planted dictionary d=32 n=128 K=3', 'steps': steps, 'fvu': m['fvu'], 'l0': m['l0'], 'cosine': m['cosine'],
+                     'mean_best_cos': float(rec.mean()), 'recovered_0.9': int((rec > 0.9).sum())})
+        for d in ([32] if quick else [64, 128, 256]):
+            B = 512 if quick else 4096
+            dn, sp = time_train_step(d, B, sparse=False, repeats=2 if quick else 5), time_train_step(d, B, sparse=True, repeats=2 if quick else 5)
+            rows.append({'what': f'train step d={d} n={16*d} K=32 batch={B}', 'dense_ms': 1e3*dn['s_per_step'], 'sparse_ms': 1e3*sp['s_per_step'],
+                         'speedup': dn['s_per_step']/sp['s_per_step'], 'sparse_tokens_per_s': sp['tokens_per_s']})
+    store.save('sae', 'topk_synthetic', rows, seeds=[0])
+
+# %% ../../nbs/sae/10_features.ipynb #288478fe
+DEMO_CHECKPOINTS = (10, 10000, 988240)
+
+def _repo_roots():
+    here = Path(__file__).resolve().parents[2] if '__file__' in globals() else None
+    if here is not None: yield here
+    p = Path.cwd().resolve()
+    for q in [p, *p.parents]:
+        if (q/'settings.ini').exists(): yield q
+
+def shared_data_dir()->Path:
+    "The shared data folder: `$FQ_SHARED_DATA`, else `../shared/data` next to the repository root."
+    env = os.environ.get('FQ_SHARED_DATA')
+    if env:
+        if not Path(env).is_dir(): raise FileNotFoundError(f"FQ_SHARED_DATA={env!r} is not a directory")
+        return Path(env)
+    tried = []
+    for root in _repo_roots():
+        cand = root.parent/'shared'/'data'
+        if cand.is_dir(): return cand
+        tried.append(str(cand))
+    raise FileNotFoundError("shared data not found: set FQ_SHARED_DATA to the folder holding llmjp-sae-demo/ "
+                            "(python tools/get_demo_data.py DIR fetches it from the authors' repository) "
+                            f"(tried {tried or 'no repository root found'})")
+
+def load_demo(checkpoints=DEMO_CHECKPOINTS, # which demo checkpoints to read
+             )->dict[int, dict[str, dict]]: # {checkpoint: {feature id: {'token_act', 'language', 'granularity'}}}
+    "Read the authors' published demo features (`llmjp-sae-demo/ckpt<N>.json`) from the shared data folder."
+    d = shared_data_dir()/'llmjp-sae-demo'
+    out = {}
+    for c in checkpoints:
+        if c not in DEMO_CHECKPOINTS: raise ValueError(f"checkpoint {c!r} is not in the demo data {DEMO_CHECKPOINTS}")
+        p = d/f'ckpt{c}.json'
+        if not p.exists(): raise FileNotFoundError(f"demo file {p} is missing")
+        out[c] = json.loads(p.read_text(encoding='utf-8'))
+    return out
+
+# %% ../../nbs/sae/10_features.ipynb #486851bc
+def language_mismatches(data:dict, # `load_demo()` output
+                        wrap:bool=True, walk:bool=True)->list[tuple[int, str]]:
+    "(checkpoint, feature) pairs whose recomputed language counts differ from the demo data's `language` field."
+    bad = []
+    for c, feats in data.items():
+        for k, f in feats.items():
+            n_en, n_ja = count_languages(f['token_act'], wrap, walk)
+            if (n_en, n_ja) != (f['language']['en'], f['language']['ja']): bad.append((c, k))
+    return bad
+
+# %% ../../nbs/sae/10_features.ipynb #5def3034
+def _stats_labels(data:dict, lexicon)->tuple[dict, dict]:
+    "Per checkpoint: the (features, 4) granularity statistics and the human labels."
+    return ({c: np.stack([granularity_stats(f['token_act'], lexicon) for f in feats.values()]) for c, feats in data.items()},
+            {c: np.array([int(f['granularity']) for f in feats.values()]) for c, feats in data.items()})
+
+def evaluate_granularity(data:dict, # `load_demo()` output
+                         coarse:bool=False, # coarser threshold grid (quick runs)
+                         lexicon:dict|None=None, # a `ja_en_lexicon()`, or None for the rules without a dictionary
+                        )->dict:
+    "Fit classifier and baseline on all checkpoints but one, test on it; also the in-sample fit on all. Returns rows, predictions and parameters."
+    S, Y = _stats_labels(data, lexicon)
+    g_ours, g_base = granularity_grid(coarse)
+    rules = {'ours': (granularity_from_stats, g_ours), 'baseline': (concentration_baseline_from_stats, g_base)}
+    rows, preds, params = [], {m: {} for m in rules}, {m: {} for m in rules}
+    for c in data:
+        train = [d for d in data if d != c]
+        if not train: raise ValueError("leave-one-checkpoint-out needs at least two checkpoints")
+        Str, Ytr = np.concatenate([S[d] for d in train]), np.concatenate([Y[d] for d in train])
+        row = {'checkpoint': c, 'n': len(Y[c])}
+        for m, (rule, grid) in rules.items():
+            p = fit_thresholds(Str, Ytr, rule, grid); yh = rule(S[c], **p)
+            preds[m][c], params[m][c] = yh, p
+            row[f'acc_{m}'], row[f'kappa_{m}'] = float((yh == Y[c]).mean()), cohen_kappa(Y[c], yh)
+        maj = collections.Counter(Ytr.tolist()).most_common(1)[0][0]   # majority class of the training checkpoints
+        row['acc_majority'], row['kappa_majority'] = float((Y[c] == maj).mean()), cohen_kappa(Y[c], np.full_like(Y[c], maj))
+        rows.append(row)
+    y_all = np.concatenate(list(Y.values()))
+    pooled = {'checkpoint': 'all (held-out)', 'n': len(y_all)}
+    for m in rules:
+        yh = np.concatenate([preds[m][c] for c in data])
+        pooled[f'acc_{m}'], pooled[f'kappa_{m}'] = float((yh == y_all).mean()), cohen_kappa(y_all, yh)
+    pooled['acc_majority'] = pooled['kappa_majority'] = None
+    rows.append(pooled)
+    S_all = np.concatenate(list(S.values()))
+    insample = {m: fit_thresholds(S_all, y_all, rule, grid) for m, (rule, grid) in rules.items()}
+    fit_row = {'checkpoint': 'all (in-sample fit)', 'n': len(y_all)}
+    for m, (rule, _) in rules.items():
+        yh = rule(S_all, **insample[m]); fit_row[f'acc_{m}'], fit_row[f'kappa_{m}'] = float((yh == y_all).mean()), cohen_kappa(y_all, yh)
+    fit_row['acc_majority'] = fit_row['kappa_majority'] = None
+    rows.append(fit_row)
+    return dict(rows=rows, preds=preds, params=params, insample=insample, labels=Y, stats=S)
+
+# %% ../../nbs/sae/10_features.ipynb #0f79be9e
+def crossval_granularity(data:dict, # `load_demo()` output
+                         folds:int=5, seed:int=0,
+                         lexicon:dict|None=None, # a `ja_en_lexicon()`, or None for the rules without a dictionary
+                        )->list[dict]:
+    "Random `folds`-fold cross-validation over all features pooled: κ and accuracy of classifier and baseline, overall and per checkpoint."
+    if folds < 2: raise ValueError(f"folds must be >= 2, got {folds}")
+    S, Y = (np.concatenate(list(d.values())) for d in _stats_labels(data, lexicon))
+    ck = np.array([c for c, feats in data.items() for _ in feats])
+    fold = np.empty(len(Y), dtype=int); fold[np.random.default_rng(seed).permutation(len(Y))] = np.arange(len(Y)) % folds
+    g_ours, g_base = granularity_grid()
+    preds = {}
+    for m, (rule, grid) in {'ours': (granularity_from_stats, g_ours), 'baseline': (concentration_baseline_from_stats, g_base)}.items():
+        yh = np.zeros_like(Y)
+        for f in range(folds):
+            p = fit_thresholds(S[fold != f], Y[fold != f], rule, grid); yh[fold == f] = rule(S[fold == f], **p)
+        preds[m] = yh
+    rows = []
+    for c in [*data, 'all']:
+        sel = ck == c if c != 'all' else np.ones(len(Y), bool)
+        rows.append({'checkpoint': c, 'n': int(sel.sum()), **{f'{k}_{m}': v for m, yh in preds.items()
+                     for k, v in (('acc', float((yh[sel] == Y[sel]).mean())), ('kappa', cohen_kappa(Y[sel], yh[sel])))}})
+    return rows
+
+# %% ../../nbs/sae/10_features.ipynb #964e9ddc
+@experiment('sae', 'demo_language')
+def demo_language(store:ResultStore, quick:bool):
+    "Authors' language rule recomputed on the 300 demo features; mismatches against their counts."
+    data = load_demo(); rows = []
+    for c, feats in data.items():
+        labs = [language_of_feature(f['token_act']) for f in feats.values()]
+        bad = language_mismatches({c: feats})
+        rows.append({'checkpoint': c, 'features': len(feats), 'mismatches': len(bad), 'paper_mismatches': 0,
+                     **{f'share_{l}': labs.count(l)/len(labs) for l in ('en', 'ja', 'mix')}})
+    store.save('sae', 'demo_language', rows, seeds=[], rule='max-activation token, numbers walk back (wrap at 0), >90%')
+
+@experiment('sae', 'demo_granularity')
+def demo_granularity(store:ResultStore, quick:bool):
+    "LLM-free granularity classifier vs the human labels (leave-one-checkpoint-out accuracy, κ, baseline)."
+    import matplotlib; matplotlib.use('Agg', force=False)
+    import matplotlib.pyplot as plt
+    lex = ja_en_lexicon()
+    ev = evaluate_granularity(load_demo(), lexicon=lex)   # the full grid takes seconds, so quick runs use it too
+    fig, axes = plt.subplots(1, len(ev['labels']), figsize=(3.4*len(ev['labels']), 3.4))
+    for ax, (c, y) in zip(np.atleast_1d(axes), ev['labels'].items()):
+        M = confusion_matrix(y, ev['preds']['ours'][c]); ax.imshow(M, cmap='Blues')
+        for a in range(4):
+            for b in range(4): ax.text(b, a, M[a, b], ha='center', va='center', fontsize=8)
+        ax.set_xticks(range(4), LABELS); ax.set_yticks(range(4), LABELS); ax.set_title(f'ckpt {c}'); ax.set_xlabel('ours'); ax.set_ylabel('human')
+    fig.tight_layout()
+    store.save('sae', 'demo_granularity', ev['rows'], seeds=[], fig=fig,
+               thresholds_heldout={m: {str(c): p for c, p in ps.items()} for m, ps in ev['params'].items()}, thresholds_insample=ev['insample'],
+               lexicon='JMdict/KANJIDIC2 (jamdict-data)' if lex is not None else 'none installed')
+    plt.close(fig)
+
+# %% ../../nbs/sae/20_checkpoints.ipynb #65b91941
+def quick_lm_run(run_dir:str|Path, steps:int=200)->Path:
+    "A small bilingual LM for quick runs (d_model 64, 2 blocks, context 72 so 64 tokens after BOS fit), trained if missing."
+    from forgetting_quant.lm import default_lm_data, train_lm, GPTConfig, TrainConfig, _finished
+    run_dir, tc = Path(run_dir), TrainConfig(steps=steps, batch_size=16, eval_tokens=2048)
+    if _finished(run_dir, tc): return run_dir          # an interrupted run is resumed below, not taken as done
+    tok, tokens, held = default_lm_data(n_docs=2000, heldout_docs=60, vocab_size=512)
+    train_lm(tokens, run_dir, GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=72), tc, held, tok)
+    return run_dir
+
+QUICK_PIPELINE = PipelineConfig(train_docs=400, heldout_docs=300, sae_steps=150, batch_size=512, warmup_steps=20)
+
+# %% ../../nbs/sae/20_checkpoints.ipynb #27f82382
+def plot_fig4_fig5(rows:list[dict], # `run_pipeline` rows
+                   title:str=''):
+    "Fig. 4 analogue (language tendency per checkpoint: the authors' rule and ground truth) and Fig. 5 analogue (granularity shares: ours and ground truth)."
+    import matplotlib.pyplot as plt
+    rows = [r for r in rows if r.get('features', 0) > 0]
+    x = np.arange(len(rows)); lab = [str(r['step']) for r in rows]
+    fig, ax = plt.subplots(1, 4, figsize=(18, 3.8), sharey=True)
+    lc = {'en': '#4878d0', 'ja': '#ee854a', 'mix': '#6acc64'}
+    gc = {4: '#8c8c8c', 3: '#d65f5f', 2: '#956cb4', 1: '#dddddd'}
+    for a, pre, t in ((ax[0], 'lang_', 'language (authors\' rule)'), (ax[1], 'truth_lang_', 'language (ground truth)')):
+        b = np.zeros(len(rows))
+        for k, c in lc.items():
+            v = np.array([r[pre + k] for r in rows]); a.bar(x, v, bottom=b, color=c, label=k); b += v
+        a.set_title(t)
+    for a, pre, t in ((ax[2], 'gran_', 'granularity (classify_granularity)'), (ax[3], 'truth_gran_', 'granularity (ground truth)')):
+        b = np.zeros(len(rows))
+        for k in (4, 3, 2, 1):
+            v = np.array([r[f'{pre}{k}'] for r in rows]); a.bar(x, v, bottom=b, color=gc[k], label=f'{k} {GRANULARITY_NAMES[k]}'); b += v
+        a.set_title(t)
+    for a in ax: a.set_xticks(x, lab, rotation=45); a.set_xlabel('LM checkpoint (step)')
+    ax[0].set_ylabel('share of features')
+    ax[1].legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.0, 1.0)); ax[3].legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.0, 1.0))
+    if title: fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+# %% ../../nbs/sae/20_checkpoints.ipynb #6bb39d0c
+@experiment('sae', 'checkpoints')
+def checkpoints_experiment(store:ResultStore, quick:bool):
+    "TopK SAE per checkpoint of the tiny GPT: Fig. 4/5 analogues (rule and ground truth), feature persistence vs a seed-to-seed null."
+    import matplotlib.pyplot as plt
+    t0 = time.perf_counter()
+    with num_threads(1):     # single-threaded small matrix products are much faster on this CPU (also for the tiny LM)
+        if quick: run_dir, cfg = quick_lm_run(store.root/'sae'/'checkpoints_quick_lm'), QUICK_PIPELINE
+        else:
+            run_dir, cfg = default_lm_run(store.root), PipelineConfig()   # written by `fq reproduce lm`; trained here if missing
+        out = store.root/'sae'/('checkpoints_quick_run' if quick else 'checkpoints_run')
+        rows = run_pipeline(run_dir, out, cfg)
+        pers = persistence(out)
+    fig = plot_fig4_fig5(rows, 'SAE features per checkpoint of the tiny GPT')
+    keep = ('step', 'features', 'alive', 'heldout_fvu', 'l0', 'lang_en', 'lang_ja', 'lang_mix', 'truth_lang_mix', 'gran_4', 'gran_3', 'gran_2', 'gran_1',
+            'truth_gran_4', 'truth_gran_3', 'truth_gran_2', 'truth_gran_1', 'gran_kappa_vs_truth')
+    store.save('sae', 'checkpoints', [{k: r.get(k) for k in keep} for r in rows], seeds=[cfg.seed, cfg.seed + 1], wall_s=time.perf_counter() - t0,
+               fig=fig, run_dir=str(run_dir), results_dir=str(out), config=asdict(cfg), persistence=pers)
+    plt.close(fig)

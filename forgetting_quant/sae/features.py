@@ -9,14 +9,13 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['DEMO_CHECKPOINTS', 'GRANULARITY_NAMES', 'EN_PATTERN', 'NUMBER_PATTERN', 'GRANULARITY_PARAM_NAMES', 'LABELS',
-           'GRANULARITY_THRESHOLDS', 'GRANULARITY_THRESHOLDS_NO_LEXICON', 'check_token_act', 'shared_data_dir',
-           'load_demo', 'example_language', 'count_languages', 'language_of_feature', 'language_mismatches',
-           'normalize_token', 'top_strings', 'number_value', 'to_hiragana', 'romaji', 'loanword_match',
-           'related_strings', 'granularity_stats', 'granularity_from_stats', 'concentration_baseline_from_stats',
-           'jmdict_db_path', 'build_lexicon', 'ja_en_lexicon', 'lexicon_pair', 'cohen_kappa', 'confusion_matrix',
-           'fit_thresholds', 'granularity_grid', 'evaluate_granularity', 'crossval_granularity', 'classify_granularity',
-           'concentration_baseline', 'feature_card_html', 'demo_language', 'demo_granularity']
+__all__ = ['GRANULARITY_NAMES', 'EN_PATTERN', 'NUMBER_PATTERN', 'GRANULARITY_PARAM_NAMES', 'LABELS', 'GRANULARITY_THRESHOLDS',
+           'GRANULARITY_THRESHOLDS_NO_LEXICON', 'check_token_act', 'example_language', 'count_languages',
+           'language_of_feature', 'normalize_token', 'top_strings', 'number_value', 'to_hiragana', 'romaji',
+           'loanword_match', 'related_strings', 'granularity_stats', 'granularity_from_stats',
+           'concentration_baseline_from_stats', 'jmdict_db_path', 'build_lexicon', 'ja_en_lexicon', 'lexicon_pair',
+           'cohen_kappa', 'confusion_matrix', 'fit_thresholds', 'granularity_grid', 'classify_granularity',
+           'concentration_baseline', 'feature_card_html']
 
 # %% ../../nbs/sae/10_features.ipynb #f843f226
 def check_token_act(token_act, # list of examples, each a list of [token:str, act:number] pairs
@@ -44,43 +43,8 @@ def check_token_act(token_act, # list of examples, each a list of [token:str, ac
         out.append(row)
     return out
 
-# %% ../../nbs/sae/10_features.ipynb #288478fe
-DEMO_CHECKPOINTS = (10, 10000, 988240)
+# %% ../../nbs/sae/10_features.ipynb #5b2e9c41
 GRANULARITY_NAMES = {1: 'unrelated', 2: 'semantic commonality', 3: 'synonym', 4: 'token-level'}
-
-def _repo_roots():
-    here = Path(__file__).resolve().parents[2] if '__file__' in globals() else None
-    if here is not None: yield here
-    p = Path.cwd().resolve()
-    for q in [p, *p.parents]:
-        if (q/'settings.ini').exists(): yield q
-
-def shared_data_dir()->Path:
-    "The shared data folder: `$FQ_SHARED_DATA`, else `../shared/data` next to the repository root."
-    env = os.environ.get('FQ_SHARED_DATA')
-    if env:
-        if not Path(env).is_dir(): raise FileNotFoundError(f"FQ_SHARED_DATA={env!r} is not a directory")
-        return Path(env)
-    tried = []
-    for root in _repo_roots():
-        cand = root.parent/'shared'/'data'
-        if cand.is_dir(): return cand
-        tried.append(str(cand))
-    raise FileNotFoundError("shared data not found: set FQ_SHARED_DATA to the folder holding llmjp-sae-demo/ "
-                            "(python tools/get_demo_data.py DIR fetches it from the authors' repository) "
-                            f"(tried {tried or 'no repository root found'})")
-
-def load_demo(checkpoints=DEMO_CHECKPOINTS, # which demo checkpoints to read
-             )->dict[int, dict[str, dict]]: # {checkpoint: {feature id: {'token_act', 'language', 'granularity'}}}
-    "Read the authors' published demo features (`llmjp-sae-demo/ckpt<N>.json`) from the shared data folder."
-    d = shared_data_dir()/'llmjp-sae-demo'
-    out = {}
-    for c in checkpoints:
-        if c not in DEMO_CHECKPOINTS: raise ValueError(f"checkpoint {c!r} is not in the demo data {DEMO_CHECKPOINTS}")
-        p = d/f'ckpt{c}.json'
-        if not p.exists(): raise FileNotFoundError(f"demo file {p} is missing")
-        out[c] = json.loads(p.read_text(encoding='utf-8'))
-    return out
 
 # %% ../../nbs/sae/10_features.ipynb #3886fd84
 EN_PATTERN = re.compile(r'^[a-zA-Z\s"\'(),.\-]+$')
@@ -123,17 +87,6 @@ def language_of_feature(token_act=None, # examples of the feature (or give `coun
     share_en, share_ja = n_en/(n_en+n_ja), n_ja/(n_en+n_ja)
     above = (lambda s: s > threshold) if strict else (lambda s: s >= threshold)
     return 'en' if above(share_en) else 'ja' if above(share_ja) else 'mix'
-
-# %% ../../nbs/sae/10_features.ipynb #486851bc
-def language_mismatches(data:dict, # `load_demo()` output
-                        wrap:bool=True, walk:bool=True)->list[tuple[int, str]]:
-    "(checkpoint, feature) pairs whose recomputed language counts differ from the demo data's `language` field."
-    bad = []
-    for c, feats in data.items():
-        for k, f in feats.items():
-            n_en, n_ja = count_languages(f['token_act'], wrap, walk)
-            if (n_en, n_ja) != (f['language']['en'], f['language']['ja']): bad.append((c, k))
-    return bad
 
 # %% ../../nbs/sae/10_features.ipynb #b00fdada
 def normalize_token(tok:str)->str:
@@ -379,73 +332,6 @@ def granularity_grid(coarse:bool=False)->tuple[dict, dict]:
     base = dict(token_share=g(0.2, 1.001, 0.02), concept_share=g(0.02, 0.8, 0.02))
     return ours, base
 
-# %% ../../nbs/sae/10_features.ipynb #5def3034
-def _stats_labels(data:dict, lexicon)->tuple[dict, dict]:
-    "Per checkpoint: the (features, 4) granularity statistics and the human labels."
-    return ({c: np.stack([granularity_stats(f['token_act'], lexicon) for f in feats.values()]) for c, feats in data.items()},
-            {c: np.array([int(f['granularity']) for f in feats.values()]) for c, feats in data.items()})
-
-def evaluate_granularity(data:dict, # `load_demo()` output
-                         coarse:bool=False, # coarser threshold grid (quick runs)
-                         lexicon:dict|None=None, # a `ja_en_lexicon()`, or None for the rules without a dictionary
-                        )->dict:
-    "Fit classifier and baseline on all checkpoints but one, test on it; also the in-sample fit on all. Returns rows, predictions and parameters."
-    S, Y = _stats_labels(data, lexicon)
-    g_ours, g_base = granularity_grid(coarse)
-    rules = {'ours': (granularity_from_stats, g_ours), 'baseline': (concentration_baseline_from_stats, g_base)}
-    rows, preds, params = [], {m: {} for m in rules}, {m: {} for m in rules}
-    for c in data:
-        train = [d for d in data if d != c]
-        if not train: raise ValueError("leave-one-checkpoint-out needs at least two checkpoints")
-        Str, Ytr = np.concatenate([S[d] for d in train]), np.concatenate([Y[d] for d in train])
-        row = {'checkpoint': c, 'n': len(Y[c])}
-        for m, (rule, grid) in rules.items():
-            p = fit_thresholds(Str, Ytr, rule, grid); yh = rule(S[c], **p)
-            preds[m][c], params[m][c] = yh, p
-            row[f'acc_{m}'], row[f'kappa_{m}'] = float((yh == Y[c]).mean()), cohen_kappa(Y[c], yh)
-        maj = collections.Counter(Ytr.tolist()).most_common(1)[0][0]   # majority class of the training checkpoints
-        row['acc_majority'], row['kappa_majority'] = float((Y[c] == maj).mean()), cohen_kappa(Y[c], np.full_like(Y[c], maj))
-        rows.append(row)
-    y_all = np.concatenate(list(Y.values()))
-    pooled = {'checkpoint': 'all (held-out)', 'n': len(y_all)}
-    for m in rules:
-        yh = np.concatenate([preds[m][c] for c in data])
-        pooled[f'acc_{m}'], pooled[f'kappa_{m}'] = float((yh == y_all).mean()), cohen_kappa(y_all, yh)
-    pooled['acc_majority'] = pooled['kappa_majority'] = None
-    rows.append(pooled)
-    S_all = np.concatenate(list(S.values()))
-    insample = {m: fit_thresholds(S_all, y_all, rule, grid) for m, (rule, grid) in rules.items()}
-    fit_row = {'checkpoint': 'all (in-sample fit)', 'n': len(y_all)}
-    for m, (rule, _) in rules.items():
-        yh = rule(S_all, **insample[m]); fit_row[f'acc_{m}'], fit_row[f'kappa_{m}'] = float((yh == y_all).mean()), cohen_kappa(y_all, yh)
-    fit_row['acc_majority'] = fit_row['kappa_majority'] = None
-    rows.append(fit_row)
-    return dict(rows=rows, preds=preds, params=params, insample=insample, labels=Y, stats=S)
-
-# %% ../../nbs/sae/10_features.ipynb #0f79be9e
-def crossval_granularity(data:dict, # `load_demo()` output
-                         folds:int=5, seed:int=0,
-                         lexicon:dict|None=None, # a `ja_en_lexicon()`, or None for the rules without a dictionary
-                        )->list[dict]:
-    "Random `folds`-fold cross-validation over all features pooled: κ and accuracy of classifier and baseline, overall and per checkpoint."
-    if folds < 2: raise ValueError(f"folds must be >= 2, got {folds}")
-    S, Y = (np.concatenate(list(d.values())) for d in _stats_labels(data, lexicon))
-    ck = np.array([c for c, feats in data.items() for _ in feats])
-    fold = np.empty(len(Y), dtype=int); fold[np.random.default_rng(seed).permutation(len(Y))] = np.arange(len(Y)) % folds
-    g_ours, g_base = granularity_grid()
-    preds = {}
-    for m, (rule, grid) in {'ours': (granularity_from_stats, g_ours), 'baseline': (concentration_baseline_from_stats, g_base)}.items():
-        yh = np.zeros_like(Y)
-        for f in range(folds):
-            p = fit_thresholds(S[fold != f], Y[fold != f], rule, grid); yh[fold == f] = rule(S[fold == f], **p)
-        preds[m] = yh
-    rows = []
-    for c in [*data, 'all']:
-        sel = ck == c if c != 'all' else np.ones(len(Y), bool)
-        rows.append({'checkpoint': c, 'n': int(sel.sum()), **{f'{k}_{m}': v for m, yh in preds.items()
-                     for k, v in (('acc', float((yh[sel] == Y[sel]).mean())), ('kappa', cohen_kappa(Y[sel], yh[sel])))}})
-    return rows
-
 # %% ../../nbs/sae/10_features.ipynb #a857f74e
 GRANULARITY_THRESHOLDS = dict(token_share=0.625, pair_share=0.75, related_share=0.02, max_distinct=0.625)               # with `ja_en_lexicon()`
 GRANULARITY_THRESHOLDS_NO_LEXICON = dict(token_share=0.625, pair_share=0.75, related_share=0.02, max_distinct=0.625)  # without a dictionary
@@ -504,36 +390,3 @@ def feature_card_html(token_act, # list of examples, each a list of [token, act]
     head = (f'<div style="font-weight:bold">{html.escape(title)} <span style="font-weight:normal">language: {lang} · '
             f'granularity (ours): {gran} {GRANULARITY_NAMES[gran]}</span></div>')
     return f'<div style="border:1px solid #ccc;border-radius:4px;padding:6px;margin:6px 0">{head}{"".join(lines)}</div>'
-
-# %% ../../nbs/sae/10_features.ipynb #964e9ddc
-from ..reproduce.core import experiment, ResultStore
-
-@experiment('sae', 'demo_language')
-def demo_language(store:ResultStore, quick:bool):
-    "Authors' language rule recomputed on the 300 demo features; mismatches against their counts."
-    data = load_demo(); rows = []
-    for c, feats in data.items():
-        labs = [language_of_feature(f['token_act']) for f in feats.values()]
-        bad = language_mismatches({c: feats})
-        rows.append({'checkpoint': c, 'features': len(feats), 'mismatches': len(bad), 'paper_mismatches': 0,
-                     **{f'share_{l}': labs.count(l)/len(labs) for l in ('en', 'ja', 'mix')}})
-    store.save('sae', 'demo_language', rows, seeds=[], rule='max-activation token, numbers walk back (wrap at 0), >90%')
-
-@experiment('sae', 'demo_granularity')
-def demo_granularity(store:ResultStore, quick:bool):
-    "LLM-free granularity classifier vs the human labels (leave-one-checkpoint-out accuracy, κ, baseline)."
-    import matplotlib; matplotlib.use('Agg', force=False)
-    import matplotlib.pyplot as plt
-    lex = ja_en_lexicon()
-    ev = evaluate_granularity(load_demo(), lexicon=lex)   # the full grid takes seconds, so quick runs use it too
-    fig, axes = plt.subplots(1, len(ev['labels']), figsize=(3.4*len(ev['labels']), 3.4))
-    for ax, (c, y) in zip(np.atleast_1d(axes), ev['labels'].items()):
-        M = confusion_matrix(y, ev['preds']['ours'][c]); ax.imshow(M, cmap='Blues')
-        for a in range(4):
-            for b in range(4): ax.text(b, a, M[a, b], ha='center', va='center', fontsize=8)
-        ax.set_xticks(range(4), LABELS); ax.set_yticks(range(4), LABELS); ax.set_title(f'ckpt {c}'); ax.set_xlabel('ours'); ax.set_ylabel('human')
-    fig.tight_layout()
-    store.save('sae', 'demo_granularity', ev['rows'], seeds=[], fig=fig,
-               thresholds_heldout={m: {str(c): p for c, p in ps.items()} for m, ps in ev['params'].items()}, thresholds_insample=ev['insample'],
-               lexicon='JMdict/KANJIDIC2 (jamdict-data)' if lex is not None else 'none installed')
-    plt.close(fig)

@@ -10,20 +10,18 @@ from pathlib import Path
 import numpy as np
 import torch
 from ..core import progress, num_threads, get_device, _atomic_write, config_fingerprint
-from ..reproduce.core import experiment, ResultStore
 from ..data import generate_document
 from ..activations import corpus_activations, token_batches, get_activations, iter_model_checkpoints, resolve_layer
-from ..lm import load_tokenizer, list_checkpoints, default_lm_run
+from ..lm import load_tokenizer, list_checkpoints
 from .topk import TopKSAE, SAETrainer, SAETrainConfig, sae_metrics, check_activations
 from .features import (language_of_feature, classify_granularity, cohen_kappa, confusion_matrix, feature_card_html,
                        GRANULARITY_NAMES, LABELS)
 
 # %% auto #0
-__all__ = ['QUICK_PIPELINE', 'middle_layer', 'corpus_documents', 'quantize_activations', 'sparse_codes', 'FeatureExamples',
-           'collect_examples', 'truth_granularity', 'truth_language', 'score_features', 'summarize_scores',
-           'PipelineConfig', 'run_checkpoint', 'run_pipeline', 'quick_lm_run', 'plot_fig4_fig5', 'dense_codes',
-           'feature_correlation', 'code_correlation', 'greedy_matching', 'hungarian_matching', 'load_codes',
-           'match_checkpoints', 'persistence', 'checkpoints_experiment']
+__all__ = ['middle_layer', 'corpus_documents', 'quantize_activations', 'sparse_codes', 'FeatureExamples', 'collect_examples',
+           'truth_granularity', 'truth_language', 'score_features', 'summarize_scores', 'PipelineConfig',
+           'run_checkpoint', 'run_pipeline', 'dense_codes', 'feature_correlation', 'code_correlation',
+           'greedy_matching', 'hungarian_matching', 'load_codes', 'match_checkpoints', 'persistence']
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #a0efc27a
 def middle_layer(model)->int:
@@ -284,45 +282,6 @@ def run_pipeline(source, # our `train_lm` run folder (or anything `iter_model_ch
         run_checkpoint(last[1], tok, out/f'step_{int(last[0]):07d}_seed{cfg.seed+1}', replace(cfg, seed=cfg.seed + 1), device)
     return rows
 
-# %% ../../nbs/sae/20_checkpoints.ipynb #65b91941
-def quick_lm_run(run_dir:str|Path, steps:int=200)->Path:
-    "A small bilingual LM for quick runs (d_model 64, 2 blocks, context 72 so 64 tokens after BOS fit), trained if missing."
-    from forgetting_quant.lm import default_lm_data, train_lm, GPTConfig, TrainConfig, _finished
-    run_dir, tc = Path(run_dir), TrainConfig(steps=steps, batch_size=16, eval_tokens=2048)
-    if _finished(run_dir, tc): return run_dir          # an interrupted run is resumed below, not taken as done
-    tok, tokens, held = default_lm_data(n_docs=2000, heldout_docs=60, vocab_size=512)
-    train_lm(tokens, run_dir, GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=72), tc, held, tok)
-    return run_dir
-
-QUICK_PIPELINE = PipelineConfig(train_docs=400, heldout_docs=300, sae_steps=150, batch_size=512, warmup_steps=20)
-
-# %% ../../nbs/sae/20_checkpoints.ipynb #27f82382
-def plot_fig4_fig5(rows:list[dict], # `run_pipeline` rows
-                   title:str=''):
-    "Fig. 4 analogue (language tendency per checkpoint: the authors' rule and ground truth) and Fig. 5 analogue (granularity shares: ours and ground truth)."
-    import matplotlib.pyplot as plt
-    rows = [r for r in rows if r.get('features', 0) > 0]
-    x = np.arange(len(rows)); lab = [str(r['step']) for r in rows]
-    fig, ax = plt.subplots(1, 4, figsize=(18, 3.8), sharey=True)
-    lc = {'en': '#4878d0', 'ja': '#ee854a', 'mix': '#6acc64'}
-    gc = {4: '#8c8c8c', 3: '#d65f5f', 2: '#956cb4', 1: '#dddddd'}
-    for a, pre, t in ((ax[0], 'lang_', 'language (authors\' rule)'), (ax[1], 'truth_lang_', 'language (ground truth)')):
-        b = np.zeros(len(rows))
-        for k, c in lc.items():
-            v = np.array([r[pre + k] for r in rows]); a.bar(x, v, bottom=b, color=c, label=k); b += v
-        a.set_title(t)
-    for a, pre, t in ((ax[2], 'gran_', 'granularity (classify_granularity)'), (ax[3], 'truth_gran_', 'granularity (ground truth)')):
-        b = np.zeros(len(rows))
-        for k in (4, 3, 2, 1):
-            v = np.array([r[f'{pre}{k}'] for r in rows]); a.bar(x, v, bottom=b, color=gc[k], label=f'{k} {GRANULARITY_NAMES[k]}'); b += v
-        a.set_title(t)
-    for a in ax: a.set_xticks(x, lab, rotation=45); a.set_xlabel('LM checkpoint (step)')
-    ax[0].set_ylabel('share of features')
-    ax[1].legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.0, 1.0)); ax[3].legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.0, 1.0))
-    if title: fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
 # %% ../../nbs/sae/20_checkpoints.ipynb #06471735
 def dense_codes(acts, idx, n:int)->torch.Tensor:
     "(rows, n) dense code matrix from sparse TopK codes."
@@ -430,23 +389,3 @@ def persistence(out_dir:str|Path, # a `run_pipeline` output folder
             m = match_checkpoints(base, p, threshold, method); m.pop('matched_corr')
             rows.append({'from': int(base.name[5:]), 'to': int(base.name[5:]), 'kind': 'seed-to-seed null', **m})
     return rows
-
-# %% ../../nbs/sae/20_checkpoints.ipynb #6bb39d0c
-@experiment('sae', 'checkpoints')
-def checkpoints_experiment(store:ResultStore, quick:bool):
-    "TopK SAE per checkpoint of the tiny GPT: Fig. 4/5 analogues (rule and ground truth), feature persistence vs a seed-to-seed null."
-    import matplotlib.pyplot as plt
-    t0 = time.perf_counter()
-    with num_threads(1):     # single-threaded small matrix products are much faster on this CPU (also for the tiny LM)
-        if quick: run_dir, cfg = quick_lm_run(store.root/'sae'/'checkpoints_quick_lm'), QUICK_PIPELINE
-        else:
-            run_dir, cfg = default_lm_run(store.root), PipelineConfig()   # written by `fq reproduce lm`; trained here if missing
-        out = store.root/'sae'/('checkpoints_quick_run' if quick else 'checkpoints_run')
-        rows = run_pipeline(run_dir, out, cfg)
-        pers = persistence(out)
-    fig = plot_fig4_fig5(rows, 'SAE features per checkpoint of the tiny GPT')
-    keep = ('step', 'features', 'alive', 'heldout_fvu', 'l0', 'lang_en', 'lang_ja', 'lang_mix', 'truth_lang_mix', 'gran_4', 'gran_3', 'gran_2', 'gran_1',
-            'truth_gran_4', 'truth_gran_3', 'truth_gran_2', 'truth_gran_1', 'gran_kappa_vs_truth')
-    store.save('sae', 'checkpoints', [{k: r.get(k) for k in keep} for r in rows], seeds=[cfg.seed, cfg.seed + 1], wall_s=time.perf_counter() - t0,
-               fig=fig, run_dir=str(run_dir), results_dir=str(out), config=asdict(cfg), persistence=pers)
-    plt.close(fig)

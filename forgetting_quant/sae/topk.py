@@ -22,7 +22,7 @@ warnings.filterwarnings('ignore', message='Sparse invariant checks are implicitl
 # %% auto #0
 __all__ = ['check_activations', 'geometric_median', 'topk_rows', 'topk_dense_reference', 'TopKSAE', 'fvu', 'sae_metrics',
            'scaled_lr', 'SAETrainConfig', 'SAETrainer', 'planted_dictionary_data', 'dictionary_recovery',
-           'time_train_step', 'topk_synthetic']
+           'time_train_step']
 
 # %% ../../nbs/sae/00_topk.ipynb #e7613989
 def check_activations(x, # activations, shape (batch, d)
@@ -417,26 +417,3 @@ def time_train_step(d:int, # input dimension
     finally: torch.set_num_threads(old)
     return dict(d=d, n=expansion*d, k=k, batch=batch, sparse=sparse, s_per_step=float(np.median(ts)),
                 tokens_per_s=batch/float(np.median(ts)), fvu=r['fvu'])
-
-# %% ../../nbs/sae/00_topk.ipynb #f2134e59
-from ..core import num_threads
-from ..reproduce.core import experiment, ResultStore
-
-@experiment('sae', 'topk_synthetic')
-def topk_synthetic(store:ResultStore, quick:bool):
-    "TopK SAE on a planted sparse dictionary (FVU, recovery) and sparse-vs-dense training-step speed on CPU."
-    steps = 250 if quick else 2000
-    X, atoms = planted_dictionary_data(8192 if quick else 40000, d=32, n_atoms=64, active=3, seed=0)
-    rows = []
-    with num_threads(1):
-        sae = TopKSAE(32, expansion=4, k=3, seed=0)
-        h = SAETrainer(sae, warmup_steps=50, batch_size=256).fit(X, steps=steps, log_every=steps)
-        rec = dictionary_recovery(sae.W_dec, atoms); m = sae_metrics(sae, X[:4096])
-        rows.append({'what': 'planted dictionary d=32 n=128 K=3', 'steps': steps, 'fvu': m['fvu'], 'l0': m['l0'], 'cosine': m['cosine'],
-                     'mean_best_cos': float(rec.mean()), 'recovered_0.9': int((rec > 0.9).sum())})
-        for d in ([32] if quick else [64, 128, 256]):
-            B = 512 if quick else 4096
-            dn, sp = time_train_step(d, B, sparse=False, repeats=2 if quick else 5), time_train_step(d, B, sparse=True, repeats=2 if quick else 5)
-            rows.append({'what': f'train step d={d} n={16*d} K=32 batch={B}', 'dense_ms': 1e3*dn['s_per_step'], 'sparse_ms': 1e3*sp['s_per_step'],
-                         'speedup': dn['s_per_step']/sp['s_per_step'], 'sparse_tokens_per_s': sp['tokens_per_s']})
-    store.save('sae', 'topk_synthetic', rows, seeds=[0])
