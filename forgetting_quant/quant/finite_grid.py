@@ -7,15 +7,12 @@ from __future__ import annotations
 import math, numbers, time
 import numpy as np
 import torch
-from ..core import progress
-from ..reproduce.core import experiment, ResultStore
 from .gptq import (gptq_quantize, babai_quantize, rtn_quantize, quant_error, minmax_params, QuantResult,
                                          hessian_from_inputs, _check_bits, rtn_quantize, quant_error)
 from .lll import lll_reduce, babai_qr, _qr_pos
 
 # %% auto #0
-__all__ = ['order_bound', 'greedy_order', 'best_bound_order', 'coordinate_descent', 'lll_grid_quantize', 'compare_layer',
-           'minilm_layers', 'finite_grid_experiment']
+__all__ = ['order_bound', 'greedy_order', 'best_bound_order', 'coordinate_descent', 'lll_grid_quantize']
 
 # %% ../../nbs/quant/50_finite_grid.ipynb #c6014721
 def _check_H(H, n):
@@ -194,44 +191,3 @@ def lll_grid_quantize(W:torch.Tensor, # m×n weight
                       percdamp=percdamp, method='lll_grid', bits=bits, layer_error=layer_error, seconds=time.perf_counter() - t0)
     res.info = dict(order=name, order_bounds=bounds, wins=wins, **lll_info)
     return res
-
-# %% ../../nbs/quant/50_finite_grid.ipynb #bbc1b2a0
-def compare_layer(W:torch.Tensor, # m×n real weight
-                  X:torch.Tensor, # k×n its real inputs
-                  bits:int, # bits per weight
-                  block:int|None=64, # LLL block size
-                 )->list[dict]: # one row per method: error, error / GPTQ act-order, seconds
-    "RTN, GPTQ (natural, act-order), Babai in the bound-minimising order, the LLL candidate alone, descent from GPTQ alone, and `lll_grid` on one layer."
-    H = hessian_from_inputs(X); k = X.shape[0]; out = {}
-    def run(name, fn):
-        t0 = time.perf_counter(); Q = fn(); out[name] = (quant_error(W, Q, X=X), time.perf_counter() - t0)
-    run('rtn', lambda: rtn_quantize(W, bits))
-    run('gptq', lambda: gptq_quantize(W, H=H, bits=bits, compute_layer_error=False).weight)
-    run('gptq_act', lambda: gptq_quantize(W, H=H, bits=bits, act_order=True, compute_layer_error=False).weight)
-    run('babai_bound', lambda: lll_grid_quantize(W, H=H, bits=bits, candidates=('babai_bound',), sweeps=0).weight)
-    run('lll_only', lambda: lll_grid_quantize(W, H=H, bits=bits, candidates=('lll',), sweeps=0, block=block).weight)
-    run('gptq_act+cd', lambda: lll_grid_quantize(W, H=H, bits=bits, candidates=('babai_act',)).weight)
-    run('lll_grid', lambda: lll_grid_quantize(W, H=H, bits=bits, block=block).weight)
-    ref = out['gptq_act'][0]
-    return [dict(method=m, bits=bits, error=e, vs_gptq_act=e / ref, seconds=s) for m, (e, s) in out.items()]
-
-def minilm_layers(names=('encoder.layer.0.attention.self.query', 'encoder.layer.3.attention.output.dense', 'encoder.layer.5.intermediate.dense'),
-                  n_sentences:int=64)->dict:
-    "{name: (W, X)} for some linear layers of all-MiniLM-L6-v2, with X recorded on `text_set` sentences."
-    from forgetting_quant.quant.model import load_minilm, text_set, _capture
-    tok, model = load_minilm(); mods = dict(model.named_modules())
-    cal = text_set(n_sentences, seed=7)
-    batches = [dict(tok(cal[i:i + 32], padding=True, return_tensors='pt')) for i in range(0, len(cal), 32)]
-    Xs = _capture(model, batches, {n: mods[n] for n in names})
-    return {n: (mods[n].weight.detach().float().clone(), Xs[n].float()) for n in names}
-
-@experiment('quant', 'finite_grid')
-def finite_grid_experiment(store:ResultStore, quick:bool):
-    "Layer error of RTN, GPTQ (natural/act-order), Babai (bound order), LLL variants on real MiniLM layers at 4, 3, 2 bits."
-    layers = minilm_layers(n_sentences=32 if quick else 128)
-    rows = []
-    for name, (W, X) in progress(layers.items(), desc='layers'):
-        if quick: W = W[:64]
-        for bits in ((3,) if quick else (4, 3, 2)):
-            rows += [dict(layer=name, **r) for r in compare_layer(W, X, bits)]
-    store.save('quant', 'finite_grid', rows, seeds=[7])

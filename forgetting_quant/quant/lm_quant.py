@@ -8,16 +8,12 @@ import copy, math, time
 import numpy as np
 import torch
 from torch import nn
-from ..core import progress, num_threads, seed_everything
-from ..reproduce.core import ResultStore, experiment, COLORS, CYCLE
-from ..lm import GPT, GPTConfig, TrainConfig, train_lm, load_run, evaluate, default_lm_data, list_checkpoints, default_lm_run
-from ..data import iter_documents, encode_texts
+from ..core import seed_everything
+from ..lm import GPT, evaluate
 from .model import quantize_model, METHODS
-import matplotlib.pyplot as plt
 
 # %% auto #0
-__all__ = ['LM_LAYERS', 'TINY_GPT_METHODS', 'calibration_blocks', 'quantize_lm', 'heldout_perplexity', 'tiny_gpt_sweep',
-           'plot_tiny_gpt', 'tiny_gpt_experiment']
+__all__ = ['LM_LAYERS', 'calibration_blocks', 'quantize_lm', 'heldout_perplexity']
 
 # %% ../../nbs/quant/70_tiny_gpt.ipynb #478fbc3a
 LM_LAYERS = r'^blocks\.'   # the linear layers we quantize: attention (qkv, proj) and MLP (mlp.0, mlp.2); the tied head/embedding stay fp32
@@ -55,63 +51,3 @@ def heldout_perplexity(model:GPT, held:dict, # {language: held-out token stream}
         L = evaluate(model, toks, max_tokens=max_tokens)
         out[f'loss_{lang}'], out[f'ppl_{lang}'] = L, math.exp(L)
     return out
-
-# %% ../../nbs/quant/70_tiny_gpt.ipynb #69a00839
-TINY_GPT_METHODS = ('rtn', 'gptq', 'gptq_act', 'babai', 'lll_grid')
-
-def tiny_gpt_sweep(model:GPT, calib_batches:list, held:dict, # as in `quantize_lm` / `heldout_perplexity`
-                   methods=TINY_GPT_METHODS, bits_list=(4, 3, 2),
-                   max_tokens:int|None=None, # held-out tokens per language (None: all)
-                   group_size:int=-1)->list[dict]: # rows: method, bits, ppl/loss per language, ratio to fp32, layer error, seconds
-    "Held-out perplexity per language at fp32 and for every (method, bits)."
-    base = heldout_perplexity(model, held, max_tokens)
-    rows = [dict(method='fp32', bits=32, **{k: base[k] for k in base}, **{f'ratio_{l}': 1.0 for l in held}, rel_error=0.0, seconds=0.0)]
-    for bits in bits_list:
-        for method in progress(methods, desc=f'{bits} bits'):
-            t0 = time.perf_counter()
-            q, rep = quantize_lm(model, calib_batches, method, bits, group_size=group_size)
-            dt = time.perf_counter() - t0
-            p = heldout_perplexity(q, held, max_tokens)
-            rows.append(dict(method=method, bits=bits, **p, **{f'ratio_{l}': p[f'ppl_{l}'] / base[f'ppl_{l}'] for l in held},
-                             rel_error=float(np.mean([r['rel_error'] for r in rep])), seconds=dt))
-    return rows
-
-def plot_tiny_gpt(rows:list[dict], title:str=''):
-    "Perplexity vs bits, one panel per language, fp32 as a dashed line."
-    langs = [k[4:] for k in rows[0] if k.startswith('ppl_')]
-    fig, axs = plt.subplots(1, len(langs), figsize=(5 * len(langs), 3.6), squeeze=False)
-    fp = next(r for r in rows if r['method'] == 'fp32')
-    for ax, lang in zip(axs[0], langs):
-        for i, m in enumerate(dict.fromkeys(r['method'] for r in rows if r['method'] != 'fp32')):
-            rs = sorted((r for r in rows if r['method'] == m), key=lambda r: r['bits'])
-            ax.plot([r['bits'] for r in rs], [r[f'ppl_{lang}'] for r in rs], 'o-', color=CYCLE[i % len(CYCLE)], label=m)
-        ax.axhline(fp[f'ppl_{lang}'], ls='--', color=COLORS['baseline'], label='fp32')
-        ax.set_yscale('log'); ax.set_xlabel('bits per weight'); ax.set_ylabel(f'held-out perplexity ({lang})')
-        ax.set_xticks(sorted({r['bits'] for r in rows if r['method'] != 'fp32'}))
-    axs[0][0].legend(fontsize=8); fig.suptitle(title); fig.tight_layout()
-    return fig
-
-# %% ../../nbs/quant/70_tiny_gpt.ipynb #44d99abe
-@experiment('quant', 'tiny_gpt')
-def tiny_gpt_experiment(store:ResultStore, quick:bool):
-    "Tiny GPT: held-out perplexity per language at fp32 and RTN/GPTQ/GPTQ-act/Babai/LLL-grid at 4/3/2 bits."
-    t0 = time.perf_counter()
-    if quick:
-        tok, tokens, held = default_lm_data(n_docs=2000, heldout_docs=60, vocab_size=512)
-        run_dir = store.root/'quant'/'tiny_gpt_quick_run'
-        mc = GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=64)
-        with num_threads(1): train_lm(tokens, run_dir, mc, TrainConfig(steps=200, batch_size=16, eval_tokens=2048), held, tok)
-        model, tok = load_run(run_dir)
-    else:
-        run_dir = default_lm_run(store.root)   # written by `fq reproduce lm` (default_lm); trained here if missing
-        model, tok = load_run(run_dir)
-        tokens = encode_texts(tok, (d.text for d in iter_documents(2000, 0)))   # calibration: training documents
-        held = {k: encode_texts(tok, (d.text for d in iter_documents(300, 0, split='heldout', kind=k))) for k in ('en', 'ja')}
-    calib = calibration_blocks(tokens, model.config.context, n_blocks=32 if quick else 128)
-    with num_threads(1):
-        rows = tiny_gpt_sweep(model, calib, held, bits_list=(4, 3, 2), max_tokens=8192 if quick else None)
-    fig = plot_tiny_gpt(rows, f'tiny GPT ({model.num_params()/1e3:.0f}k params)')
-    store.save('quant', 'tiny_gpt', rows, seeds=[0], wall_s=time.perf_counter() - t0, fig=fig,
-               columns=['method', 'bits', 'ppl_en', 'ppl_ja', 'ratio_en', 'ratio_ja', 'rel_error', 'seconds'], run_dir=str(run_dir))
-    plt.close(fig)
-    return rows

