@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Fetch the authors' published SAE demo features for the three checkpoints this package evaluates on, and write them in the
-layout `forgetting_quant.sae.features.load_demo` reads:
+layout `forgetting_quant.reproduce.sae.load_demo` reads:
 
     OUT/llmjp-sae-demo/ckpt10.json, ckpt10000.json, ckpt988240.json      each {feature id: {'token_act', 'language', 'granularity'}}
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 REPO = 'https://github.com/llm-jp/llm-jp-sae.git'
 COMMIT = 'd9eb8c6'
-CHECKPOINTS = (10, 10000, 988240)        # forgetting_quant.sae.features.DEMO_CHECKPOINTS
+CHECKPOINTS = (10, 10000, 988240)        # forgetting_quant.reproduce.sae.DEMO_CHECKPOINTS
 REQUIRED = ('token_act', 'granularity')  # 'language' is kept when present
 
 
