@@ -25,7 +25,7 @@ def _parser()->argparse.ArgumentParser:
     r = sub.add_parser('reproduce', help="regenerate the papers' tables and figures beside the papers' numbers",
         description="Run the registered experiments of the given threads ('all' for every thread) and write tables "
                     "(JSON + markdown) and figures (PNG) into OUT/<thread>/. Finished experiments are skipped unless --force.")
-    r.add_argument('threads', nargs='*', default=['all'], help="threads to run: forgetting, sae, quant, lm or all (default: all)")
+    r.add_argument('threads', nargs='*', help="threads to run: forgetting, sae, quant, lm, or all (required: a bare 'fq reproduce' runs nothing)")
     r.add_argument('--quick', action='store_true', help="reduced sizes and seeds: a fast end-to-end check, not the papers' numbers")
     r.add_argument('--out', default='results', help="results folder (default: ./results)")
     r.add_argument('--force', action='store_true', help="recompute experiments whose results already exist")
@@ -80,6 +80,8 @@ def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
     try:
         if a.command == 'reproduce':
             if a.list: list_experiments(); return 0
+            if not a.threads: raise ValueError("name the threads to run (forgetting, sae, quant, lm) or 'all', before any --only (e.g. fq reproduce quant --only layers); "
+                                            "'fq reproduce --list' shows the experiments")
             summary = reproduce(a.threads, quick=a.quick, out=a.out, force=a.force, only=a.only)
             if any(s['status'] == 'missing' for s in summary): return 1     # something the user asked for was not made
         elif a.command == 'docs':

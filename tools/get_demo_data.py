@@ -37,9 +37,8 @@ def fetch(dest: Path, repo: str = REPO, commit: str = COMMIT) -> Path:
 def convert(clone: Path, out: Path) -> dict[int, int]:
     "Merge docs/data/<step>/<id>.json of `clone` into out/llmjp-sae-demo/ckpt<step>.json; returns {step: number of features}."
     target = out/'llmjp-sae-demo'
-    target.mkdir(parents=True, exist_ok=True)
-    counts = {}
-    for c in CHECKPOINTS:
+    counts, merged = {}, {}
+    for c in CHECKPOINTS:                                    # read and check everything before writing anything
         src = clone/'docs'/'data'/str(c)
         files = sorted(src.glob('*.json'), key=lambda p: (not p.stem.isdigit(), int(p.stem) if p.stem.isdigit() else 0, p.stem))
         if not files: raise FileNotFoundError(f'no feature files in {src}')
@@ -50,17 +49,19 @@ def convert(clone: Path, out: Path) -> dict[int, int]:
             miss = [k for k in REQUIRED if not isinstance(obj, dict) or k not in obj]
             if miss: raise ValueError(f'{p} has no {miss} (expected a feature object with keys {REQUIRED} and optionally language)')
             feats[p.stem] = obj
+        merged[c] = feats; counts[c] = len(feats)
+    target.mkdir(parents=True, exist_ok=True)
+    for c, feats in merged.items():
         tmp = target/f'.ckpt{c}.json.tmp'
         tmp.write_text(json.dumps(feats, ensure_ascii=False), encoding='utf-8')
         os.replace(tmp, target/f'ckpt{c}.json')                 # atomic: a reader never sees half a file
-        counts[c] = len(feats)
     return counts
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('out', help='folder to write llmjp-sae-demo/ into (then set FQ_SHARED_DATA to it)')
-    p.add_argument('--from-clone', metavar='DIR', help='convert this checkout instead of fetching')
+    p.add_argument('--from-clone', metavar='DIR', help='convert this folder instead of fetching: a checkout of the authors\' repository, or any folder holding docs/data/<step>/<id>.json for the three steps')
     p.add_argument('--repo', default=REPO, help=f'repository to clone (default {REPO})')
     p.add_argument('--commit', default=COMMIT, help=f'commit to check out (default {COMMIT}, the paper-time version)')
     a = p.parse_args(argv)

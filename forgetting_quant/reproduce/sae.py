@@ -45,7 +45,7 @@ DEMO_CHECKPOINTS = (10, 10000, 988240)
 
 def _repo_roots():
     here = Path(__file__).resolve().parents[2] if '__file__' in globals() else None
-    if here is not None: yield here
+    if here is not None and (here/'settings.ini').exists(): yield here          # an editable install inside a clone
     p = Path.cwd().resolve()
     for q in [p, *p.parents]:
         if (q/'settings.ini').exists(): yield q
