@@ -120,9 +120,9 @@ def experiment(thread:str, # thread the experiment belongs to ('forgetting', 'sa
     return deco
 
 def load_experiments()->dict[str, Experiment]:
-    "Import every module of the package (so their experiments register) and return the registry."
-    import importlib, pkgutil, forgetting_quant
-    for m in pkgutil.walk_packages(forgetting_quant.__path__, 'forgetting_quant.'):
+    "Import every module of `forgetting_quant.reproduce` (so their experiments register) and return the registry."
+    import importlib, pkgutil, forgetting_quant.reproduce as rp
+    for m in pkgutil.walk_packages(rp.__path__, 'forgetting_quant.reproduce.'):   # the experiments live there; docs and cli are not imported
         if m.name.rsplit('.', 1)[-1].startswith('_'): continue
         importlib.import_module(m.name)
     return EXPERIMENTS
