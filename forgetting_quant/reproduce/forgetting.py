@@ -292,7 +292,7 @@ def joint_law(store:ResultStore, quick:bool):
 FIGURES = {'fig1_phase_transition': 'table1', 'fig2_forgetting_landscape': 'table2', 'fig3_scaling': 'table3',
            'fig4_joint_law': 'joint_law', 'fig5_heatmap': 'alpha_c_grid'}
 
-@experiment('forgetting', 'figures')
+@experiment('forgetting', 'figures', needs=['forgetting/table1', 'forgetting/table2', 'forgetting/table3', 'forgetting/joint_law'])
 def figures(store:ResultStore, quick:bool):
     "Collect Figs. 1-5 under the paper's names (runs the experiments that made them if they are missing)."
     from forgetting_quant.reproduce.core import EXPERIMENTS
@@ -393,7 +393,7 @@ def torch_alpha_c(store:ResultStore, quick:bool):
     store.save('forgetting', 'torch_alpha_c', rows, seeds=seeds, steps=steps, eps_loss=0.01, eps_step=0.1)
 
 # %% ../../nbs/forgetting/60_lm_forgetting.ipynb #4798bfc0
-@experiment('forgetting', 'lm_forgetting')
+@experiment('forgetting', 'lm_forgetting', needs=['lm/default_lm'])
 def lm_forgetting(store:ResultStore, quick:bool):
     "Tiny GPT: forgetting vs alpha (arithmetic fine-tuning), alpha_c by bisection (CI over seeds), adaptive vs static, Eq. 8."
     if quick:

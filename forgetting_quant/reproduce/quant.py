@@ -357,7 +357,7 @@ def plot_tiny_gpt(rows:list[dict], title:str=''):
     return fig
 
 # %% ../../nbs/quant/70_tiny_gpt.ipynb #44d99abe
-@experiment('quant', 'tiny_gpt')
+@experiment('quant', 'tiny_gpt', needs=['lm/default_lm'])
 def tiny_gpt_experiment(store:ResultStore, quick:bool):
     "Tiny GPT: held-out perplexity per language at fp32 and RTN/GPTQ/GPTQ-act/Babai/LLL-grid at 4/3/2 bits."
     t0 = time.perf_counter()

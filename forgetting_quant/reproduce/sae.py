@@ -226,7 +226,7 @@ def plot_fig4_fig5(rows:list[dict], # `run_pipeline` rows
     return fig
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #6bb39d0c
-@experiment('sae', 'checkpoints')
+@experiment('sae', 'checkpoints', needs=['lm/default_lm'])
 def checkpoints_experiment(store:ResultStore, quick:bool):
     "TopK SAE per checkpoint of the tiny GPT: Fig. 4/5 analogues (rule and ground truth), feature persistence vs a seed-to-seed null."
     import matplotlib.pyplot as plt
