@@ -53,7 +53,9 @@ def list_experiments(out=print):
         out(f"  {key:<32} {exps[key].help}")
 
 def _one_thread():
-    "Worker initializer: one torch/BLAS thread per worker process, so N workers share N cores without oversubscription."
+    "Worker initializer: one torch/BLAS thread per worker process (N workers share N cores), and no progress bars (they would interleave)."
+    import os
+    os.environ['FQ_QUIET'] = '1'
     from forgetting_quant.core import set_threads
     set_threads(1)
 
