@@ -58,6 +58,8 @@ def requires(*names:str, # keys of `REQUIREMENTS`
     return False
 
 # %% ../nbs/04_testing.ipynb #e073d1cd
+_ECHO = True   # also tell the terminal: nbdev_test discards cell output
+
 _REQUIRES = re.compile(r'^#\|\s*requires:\s*(.*?)\s*$')   # a Quarto-style option: nbdev keeps it in the source it runs
 
 def _requires_transform(lines:list[str])->list[str]:
@@ -71,7 +73,8 @@ def _requires_transform(lines:list[str])->list[str]:
             if not miss: continue
             msg = f"this cell needs {'; '.join(miss)}"
             if is_strict(): return [f"raise RuntimeError({msg + '; ' + STRICT_ENV + ' is set, so a missing requirement fails instead of skipping'!r})\n"]
-            with contextlib.suppress(OSError): os.write(2, f"forgetting_quant: a notebook cell was skipped: {msg}\n".encode())   # past nbdev_test's capture
+            if _ECHO:
+                with contextlib.suppress(OSError): os.write(2, f"forgetting_quant: a notebook cell was skipped: {msg}\n".encode())   # past nbdev_test's capture
             return [f"print({'skipped: ' + msg!r})\n"]
     return lines
 
