@@ -4,10 +4,10 @@
 
 # %% ../nbs/00_core.ipynb #400921b8
 from __future__ import annotations
-import os, re, sys, json, math, time, random, platform, tempfile, contextlib, numbers, signal, socket, secrets
-from dataclasses import dataclass, field
+import os, re, sys, json, math, random, contextlib, numbers, signal, socket, secrets
+from dataclasses import field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 import torch

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_lm.ipynb #74e11e3c
 from __future__ import annotations
-import os, json, math, time
+import json, math, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Iterable, Iterator

@@ -9,12 +9,10 @@ from pathlib import Path
 import numpy as np
 import torch
 from ..core import IN_TEST, markdown_table, seed_everything
-from ..lm import GPT, GPTConfig, TrainConfig, train_lm, load_checkpoint, load_run, default_lm_data, BOS_ID, list_checkpoints
+from ..lm import GPT, load_checkpoint, load_run, BOS_ID, list_checkpoints
 from ..data import encode_texts, iter_documents, load_tokenizer
 from .linear import check_positive_int
-from .mlp import critical_fraction_curve
-from .adaptive import MixerConfig
-from .mixing import (critical_fraction, static_grid, alpha_c_closed_form, adaptive_vs_grid, dataset_loss)
+from .mixing import critical_fraction, alpha_c_closed_form, dataset_loss
 
 # %% auto #0
 __all__ = ['arithmetic_texts', 'token_blocks', 'lm_batch_loss', 'lm_domains', 'adamw', 'alpha_c_cli']

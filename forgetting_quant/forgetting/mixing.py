@@ -4,7 +4,7 @@
 
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #d85d182e
 from __future__ import annotations
-import copy, math, numbers, time
+import copy, math, numbers
 from dataclasses import asdict, replace
 import numpy as np
 import torch
@@ -12,7 +12,6 @@ from torch.utils.data import Dataset, default_collate
 from torch.nn.attention import sdpa_kernel, SDPBackend
 from ..core import IN_TEST, progress, markdown_table, get_device
 from .linear import check_fraction, check_positive_int, teacher_pair
-from .mlp import critical_fraction_curve
 from .curvature import lanczos_extremes, torch_hvp
 from .adaptive import MixerConfig, algorithm1_update, noise_tau, front_gap
 

@@ -4,12 +4,11 @@
 
 # %% ../../nbs/forgetting/30_scaling.ipynb #1cda142e
 from __future__ import annotations
-import shutil, time
+import time
 import numpy as np
-from ..core import IN_TEST, progress, num_threads
+from ..core import IN_TEST, num_threads
 from .linear import check_positive_int, check_cosine
-from .mlp import (NetSetup, forgetting_sweep, critical_fraction_curve, mean_ci, count_params, mlp_loss_grad,
-                                             FIG2_COS)
+from .mlp import (NetSetup, forgetting_sweep, critical_fraction_curve, count_params, mlp_loss_grad)
 from .curvature import sharpness, extreme_eigenvalues, flatten_params
 
 # %% auto #0

@@ -7,8 +7,7 @@ from __future__ import annotations
 import math, numbers, time
 import numpy as np
 import torch
-from .gptq import (gptq_quantize, babai_quantize, rtn_quantize, quant_error, minmax_params, QuantResult,
-                                         hessian_from_inputs, _check_bits, rtn_quantize, quant_error)
+from .gptq import (babai_quantize, minmax_params, QuantResult, hessian_from_inputs, _check_bits)
 from .lll import lll_reduce, babai_qr, _qr_pos
 
 # %% auto #0

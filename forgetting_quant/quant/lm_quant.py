@@ -4,7 +4,7 @@
 
 # %% ../../nbs/quant/70_tiny_gpt.ipynb #96578c76
 from __future__ import annotations
-import copy, math, time
+import copy, math
 import numpy as np
 import torch
 from torch import nn

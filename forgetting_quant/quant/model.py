@@ -4,7 +4,7 @@
 
 # %% ../../nbs/quant/60_model.ipynb #38cc8655
 from __future__ import annotations
-import copy, numbers, re, time
+import numbers, re, time
 import numpy as np
 import torch
 from torch import nn

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/reproduce/00_00_core.ipynb #a2d5d90c
 from __future__ import annotations
-import os, json, time, tempfile, platform
+import json, time, tempfile, platform
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable

@@ -6,7 +6,7 @@
 from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
-from .core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
+from .core import experiment, ResultStore, COLORS
 from ..lm import (GPTConfig, TrainConfig, DEFAULT_MODEL, DEFAULT_TRAIN, default_lm_data, train_lm, load_checkpoint,
     list_checkpoints, _finished)
 

@@ -4,12 +4,12 @@
 
 # %% ../../nbs/reproduce/00_04_quant.ipynb #1c929499
 from __future__ import annotations
-import copy, math, re, time
+import copy, re, time
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from ..core import progress, num_threads
-from .core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
+from .core import experiment, ResultStore, COLORS, CYCLE
 from ..lm import GPT, GPTConfig, TrainConfig, train_lm, load_run, default_lm_data
 from .lm import default_lm_run
 from ..data import iter_documents, encode_texts

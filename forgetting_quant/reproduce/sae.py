@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 from ..core import num_threads
-from .core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
+from .core import experiment, ResultStore
 from .lm import default_lm_run
 from ..sae.topk import TopKSAE, SAETrainer, sae_metrics, planted_dictionary_data, dictionary_recovery, time_train_step
 from ..sae.features import (count_languages, language_of_feature, granularity_stats, granularity_from_stats,

@@ -9,13 +9,12 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
-from ..core import progress, num_threads, get_device, _atomic_write, config_fingerprint
+from ..core import progress, get_device, _atomic_write, config_fingerprint
 from ..data import generate_document
 from ..activations import corpus_activations, token_batches, get_activations, iter_model_checkpoints, resolve_layer
-from ..lm import load_tokenizer, list_checkpoints
+from ..lm import load_tokenizer
 from .topk import TopKSAE, SAETrainer, SAETrainConfig, sae_metrics, check_activations
-from .features import (language_of_feature, classify_granularity, cohen_kappa, confusion_matrix, feature_card_html,
-                       GRANULARITY_NAMES, LABELS)
+from .features import (language_of_feature, classify_granularity, cohen_kappa, confusion_matrix, feature_card_html, LABELS)
 
 # %% auto #0
 __all__ = ['middle_layer', 'corpus_documents', 'quantize_activations', 'sparse_codes', 'FeatureExamples', 'collect_examples',
