@@ -19,8 +19,9 @@ from .data import BOS, encode_document
 from .lm import GPT, iter_checkpoints
 
 # %% auto #0
-__all__ = ['decoder_layers', 'resolve_layer', 'model_vocab_size', 'get_activations', 'Activations', 'ActivationWriter',
-           'ActivationCache', 'load_hf_model', 'iter_model_checkpoints', 'token_batches', 'corpus_activations']
+__all__ = ['decoder_layers', 'resolve_layer', 'model_vocab_size', 'run_batch', 'capture', 'get_activations', 'Activations',
+           'ActivationWriter', 'ActivationCache', 'load_hf_model', 'iter_model_checkpoints', 'token_batches',
+           'corpus_activations']
 
 # %% ../nbs/03_activations.ipynb #26609da9
 _LAYER_LISTS = ('blocks', 'model.layers', 'gpt_neox.layers', 'transformer.h', 'model.decoder.layers', 'transformer.layers')
@@ -53,15 +54,102 @@ def model_vocab_size(model:nn.Module)->int:
     "Vocabulary size of our GPT or a HF model."
     return int(model.config.vocab_size)
 
-# %% ../nbs/03_activations.ipynb #49bb308e
+# %% ../nbs/03_activations.ipynb #8e3f0b61
 class _StopForward(Exception): pass
 
+def run_batch(model:nn.Module, batch):
+    "Call `model` on one batch: a tensor (one positional argument), a tuple/list (positional arguments) or a dict (keyword arguments, e.g. a HF tokenizer's output with `attention_mask`)."
+    if isinstance(batch, dict): return model(**batch)
+    if isinstance(batch, (tuple, list)): return model(*batch)
+    return model(batch)
+
+def _first_tensor(x, name:str, what:str)->torch.Tensor:
+    if isinstance(x, (tuple, list)):
+        if not x: raise ValueError(f"module {name} was called without positional arguments: its {what} cannot be captured")
+        x = x[0]
+    if not isinstance(x, torch.Tensor): raise TypeError(f"the {what} of module {name} is a {type(x).__name__}, not a tensor")
+    return x.detach()
+
+@torch.no_grad()
+def capture(model:nn.Module, # any torch model
+            modules:dict, # {name: module} whose inputs or outputs are read (modules of `model`)
+            batches:Iterable, # batches `run` accepts (default: tensors, tuples of tensors, dicts of tensors)
+            *,
+            what:str='input', # 'input': the first positional argument of each call (forward-pre-hook); 'output': the output (its first element if a tuple)
+            flatten:bool=False, # reshape every captured tensor to (rows, last dim), e.g. (tokens, features) for a linear layer
+            keep:bool=True, # return the captured tensors; False: keep nothing (stream them to `on_batch`)
+            on_batch=None, # called as on_batch(name, tensor, batch_index, batch) once per batch and module, after that batch's forward
+            stop_after:str|tuple|None=None, # name, or (name, calls): stop each forward once that module has been called `calls` times (default 1)
+            run=run_batch, # run(model, batch): how a batch is fed to the model
+            require:bool=False, # every module must be called in every batch (RuntimeError otherwise)
+            label:str='batch', # what a batch is called in error messages
+           )->dict: # keep: {name: tensor}; else {name: number of calls over all batches}; modules never called are left out, the rest in first-call order
+    """Run `batches` through `model` under `torch.no_grad()` with hooks on `modules`, reading each module's input or output, and remove the hooks whatever happens.
+    Within a batch, the tensors of a module called several times are concatenated along dim 0 (in call order); with `keep`, the batches are concatenated
+    along dim 0 too, so e.g. a linear layer with `flatten=True` gives (rows of all batches, in_features). With `stop_after`, the forward pass is aborted
+    at that call (before the module runs for `what='input'`, right after it for 'output'), so nothing after the last needed module is computed.
+    Errors: ValueError for an unknown `what` or `stop_after` module, or an empty `modules`; ValueError "{label} {i} could not be run through the model (...)"
+    (the original exception chained) when the model fails on batch `i`; with `require`, RuntimeError naming the module and batch that was skipped;
+    ValueError when kept tensors of different shapes cannot be concatenated. Errors raised by `batches` itself or by `on_batch` pass through unchanged."""
+    if what not in ('input', 'output'): raise ValueError(f"what must be 'input' or 'output', got {what!r}")
+    if not modules: raise ValueError("modules is empty: nothing to capture")
+    if stop_after is not None:
+        stop_name, stop_calls = (stop_after, 1) if isinstance(stop_after, str) else stop_after
+        if stop_name not in modules: raise ValueError(f"stop_after names {stop_name!r}, which is not one of the captured modules {list(modules)}")
+        if not stop_calls >= 1: raise ValueError(f"stop_after needs at least one call, got {stop_calls}")
+    stop = _StopForward()   # this call's own sentinel: a nested capture's stop is not swallowed here
+    cur, kept, calls = {}, {}, {}
+    def hook(n, x):
+        x = _first_tensor(x, n, what)
+        cur.setdefault(n, []).append(x.reshape(-1, x.shape[-1]) if flatten else x)
+        calls[n] = calls.get(n, 0) + 1
+        if stop_after is not None and n == stop_name and len(cur[n]) >= stop_calls: raise stop
+    hooks = []
+    try:
+        for n, m in modules.items():
+            hooks.append(m.register_forward_pre_hook(lambda mod, inp, n=n: hook(n, inp)) if what == 'input' else
+                         m.register_forward_hook(lambda mod, inp, out, n=n: hook(n, out)))
+        for i, b in enumerate(batches):
+            cur.clear()
+            try: run(model, b)
+            except _StopForward as e:
+                if e is not stop: raise
+            except (MemoryError, torch.cuda.OutOfMemoryError): raise   # not a bad batch (torch.cuda.OutOfMemoryError: also in torch 2.2)
+            except Exception as e:
+                raise ValueError(f"{label} {i} could not be run through the model ({type(e).__name__}: {e}); check its shape and type") from e
+            if require and len(cur) < len(modules):
+                raise RuntimeError(f"module {[n for n in modules if n not in cur][0]} was not called during the forward pass of {label} {i}")
+            for n, xs in cur.items():
+                x = xs[0] if len(xs) == 1 else torch.cat(xs)
+                if keep: kept.setdefault(n, []).append(x)
+                if on_batch is not None: on_batch(n, x, i, b)
+    finally:
+        for h in hooks: h.remove()
+    if not keep: return calls
+    out = {}
+    for n, xs in kept.items():
+        try: out[n] = xs[0] if len(xs) == 1 else torch.cat(xs)
+        except RuntimeError as e:
+            raise ValueError(f"module {n}: the captured tensors have shapes {sorted({tuple(x.shape) for x in xs})} and cannot be concatenated; use flatten=True or keep=False with on_batch") from e
+    return out
+
+# %% ../nbs/03_activations.ipynb #49bb308e
 def _as_batches(batches, batch_size):
     if isinstance(batches, (torch.Tensor, np.ndarray)):
         t = torch.as_tensor(batches)
         if t.dim() != 2: raise ValueError(f"token ids must be (documents, tokens), got shape {tuple(t.shape)}")
         return (t[i:i + batch_size] for i in range(0, len(t), batch_size))
     return batches
+
+def _checked_ids(batches, vocab:int, dev):
+    "Each batch as (documents, tokens) int64 ids on `dev`, checked against the vocabulary."
+    for b in batches:
+        ids = torch.as_tensor(b)
+        if ids.dim() != 2 or ids.shape[0] == 0 or ids.shape[1] == 0: raise ValueError(f"empty or non-2-D batch of token ids: shape {tuple(ids.shape)}")
+        if ids.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8): raise TypeError(f"token ids must be integers, got {ids.dtype}")
+        if int(ids.max()) >= vocab or int(ids.min()) < 0:
+            raise ValueError(f"token id {int(ids.max())} is outside the model's vocabulary of {vocab}: tokenizer and model do not match")
+        yield ids.long().to(dev)
 
 @torch.no_grad()
 def get_activations(model:nn.Module, # our GPT or a Hugging Face causal LM
@@ -76,48 +164,33 @@ def get_activations(model:nn.Module, # our GPT or a Hugging Face causal LM
                     device=None, # where the model runs (the model is moved there)
                     out_dtype=torch.float32, # dtype of the returned / cached activations
                    )->'Activations|ActivationCache':
-    "Read a layer's output for every kept token, via a forward hook; stop the forward pass after that layer."
+    "Read a layer's output for every kept token, via `capture`; stop the forward pass after that layer."
     dev = get_device(device)
     name, mod = resolve_layer(model, layer)
     vocab = model_vocab_size(model)
     model.to(dev).eval()
-    captured = []
-    def hook(m, inp, out):
-        captured.append(out[0] if isinstance(out, (tuple, list)) else out)
-        raise _StopForward
     writer = ActivationWriter(cache_dir, max_memory_mb, meta={'layer': name, 'normalize': normalize, 'drop_bos': drop_bos, 'n_tokens': n_tokens,
                                                           'model': type(model).__name__}) if cache_dir is not None else None
-    h = mod.register_forward_hook(hook)   # registered last: nothing between here and `try` can raise and leave it behind
     acts, toks, docs, poss, n_docs, n_in, t0 = [], [], [], [], 0, 0, time.perf_counter()
-    try:
-        for b in _as_batches(batches, batch_size):
-            ids = torch.as_tensor(b)
-            if ids.dim() != 2 or ids.shape[0] == 0 or ids.shape[1] == 0: raise ValueError(f"empty or non-2-D batch of token ids: shape {tuple(ids.shape)}")
-            if ids.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8): raise TypeError(f"token ids must be integers, got {ids.dtype}")
-            if int(ids.max()) >= vocab or int(ids.min()) < 0:
-                raise ValueError(f"token id {int(ids.max())} is outside the model's vocabulary of {vocab}: tokenizer and model do not match")
-            ids = ids.long().to(dev)
-            captured.clear()
-            try: model(ids)
-            except _StopForward: pass
-            if not captured: raise RuntimeError(f"layer {name} was not called during the forward pass")
-            x = captured[0]
-            lo = 1 if drop_bos else 0
-            hi = x.shape[1] if n_tokens is None else min(x.shape[1], lo + n_tokens)
-            x, kept = x[:, lo:hi].float(), ids[:, lo:hi]
-            if normalize: x = F.normalize(x, dim=-1)
-            B, T, D = x.shape
-            rows = (x.reshape(B * T, D).to(out_dtype).cpu(), kept.reshape(-1).cpu(),
-                    torch.arange(n_docs, n_docs + B).repeat_interleave(T), torch.arange(lo, hi).repeat(B))
-            if writer is not None: writer.add(*rows)
-            else:
-                for l, r in zip((acts, toks, docs, poss), rows): l.append(r)
-            n_docs, n_in = n_docs + B, n_in + ids.numel()
-    finally: h.remove()
+    def add(_, x, i, ids):   # one batch's block output (documents, tokens, d_model)
+        nonlocal n_docs, n_in
+        lo = 1 if drop_bos else 0
+        hi = x.shape[1] if n_tokens is None else min(x.shape[1], lo + n_tokens)
+        x, kept = x[:, lo:hi].float(), ids[:, lo:hi]
+        if normalize: x = F.normalize(x, dim=-1)
+        B, T, D = x.shape
+        rows = (x.reshape(B * T, D).to(out_dtype).cpu(), kept.reshape(-1).cpu(),
+                torch.arange(n_docs, n_docs + B).repeat_interleave(T), torch.arange(lo, hi).repeat(B))
+        if writer is not None: writer.add(*rows)
+        else:
+            for l, r in zip((acts, toks, docs, poss), rows): l.append(r)
+        n_docs, n_in = n_docs + B, n_in + ids.numel()
+    capture(model, {name: mod}, _checked_ids(_as_batches(batches, batch_size), vocab, dev), what='output', keep=False, on_batch=add, stop_after=name, require=True)
     if n_docs == 0: raise ValueError("batches is empty: no documents to read activations from")
     tps = n_in / (time.perf_counter() - t0)
     if writer is not None: return writer.close(tokens_per_s=tps)
     return Activations(torch.cat(acts), torch.cat(toks), torch.cat(docs), torch.cat(poss), name, tps)
+
 
 @dataclass
 class Activations:

@@ -9,23 +9,17 @@ import numpy as np
 import torch
 from torch import nn
 from ..core import progress
+from ..activations import capture
 from .gptq import gptq_quantize, babai_quantize, rtn_quantize, _check_bits
 from .multilayer import multilayer_target
 from .finite_grid import lll_grid_quantize
 
 METHODS = ('rtn', 'gptq', 'gptq_act', 'babai', 'lll_grid')
 
-class _Stop(Exception): pass
-
 # %% auto #0
 __all__ = ['METHODS', 'linear_layers', 'quantize_model', 'embed', 'embedding_agreement']
 
 # %% ../../nbs/quant/60_model.ipynb #a9f97956
-def _run(model, batch):
-    if isinstance(batch, dict): return model(**batch)
-    if isinstance(batch, (tuple, list)): return model(*batch)
-    return model(batch)
-
 def _check_batches(calib_batches):
     if isinstance(calib_batches, (torch.Tensor, dict)): calib_batches = [calib_batches]
     if not isinstance(calib_batches, (list, tuple)) or not calib_batches:
@@ -44,31 +38,12 @@ def linear_layers(model:nn.Module, # any torch model
     lin = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Linear)]
     if not lin: raise ValueError(f"model {type(model).__name__} has no nn.Linear layers to quantize")
     if calib_batch is None: return lin
-    seen = _capture(model, [calib_batch], dict(lin), keep=False)
     d = dict(lin)
-    return [(n, d[n]) for n in seen]
+    return [(n, d[n]) for n in _capture(model, [calib_batch], d, keep=False)]
 
 def _capture(model, batches, mods, keep=True, stop_after=None):
-    "Run the batches; return {name: inputs (rows × in_features)} of the given linear modules (or just their names in call order if keep=False). With `stop_after=(name, calls)`, each forward stops once that layer has been called that often."
-    got, hooks, count = {}, [], [0]
-    def hook(mod, inp, n):
-        if n not in got: got[n] = []
-        if keep: got[n].append(inp[0].detach().reshape(-1, mod.in_features))
-        if stop_after is not None and n == stop_after[0]:
-            count[0] += 1
-            if count[0] >= stop_after[1]: raise _Stop
-    for n, m in mods.items(): hooks.append(m.register_forward_pre_hook(lambda mod, inp, n=n: hook(mod, inp, n)))
-    try:
-        with torch.no_grad():
-            for i, b in enumerate(batches):
-                count[0] = 0
-                try: _run(model, b)
-                except _Stop: pass
-                except Exception as e:
-                    raise ValueError(f"calibration batch {i} could not be run through the model ({type(e).__name__}: {e}); check its shape and type") from e
-    finally:
-        for h in hooks: h.remove()
-    return {n: torch.cat(v) for n, v in got.items()} if keep else list(got)
+    "`activations.capture` of the inputs (rows × in_features) of linear modules: {name: inputs}, or {name: calls} in call order if keep=False; errors name the calibration batch."
+    return capture(model, mods, batches, what='input', flatten=True, keep=keep, stop_after=stop_after, label='calibration batch')
 
 # %% ../../nbs/quant/60_model.ipynb #3ecde826
 def quantize_model(model:nn.Module, # any torch model with nn.Linear layers (HF models included); quantized IN PLACE
@@ -90,17 +65,13 @@ def quantize_model(model:nn.Module, # any torch model with nn.Linear layers (HF 
     if method == 'lll_grid' and group_size != -1: raise ValueError("method='lll_grid' supports group_size=-1 only")
     batches = _check_batches(calib_batches)
     was_training = model.training; model.eval()
-    order = linear_layers(model, batches[0])
+    lin = dict(linear_layers(model))
+    calls = _capture(model, batches[:1], lin, keep=False)   # {name: calls per forward}, in the order the forward calls them
+    order = [(n, lin[n]) for n in calls]
     if layers is not None:
         keep = (lambda n: re.search(layers, n) is not None) if isinstance(layers, str) else (lambda n: n in set(layers))
         order = [(n, m) for n, m in order if keep(n)]
         if not order: raise ValueError(f"no linear layer matches layers={layers!r}")
-    calls = {n: 0 for n, _ in order}
-    hooks = [m.register_forward_pre_hook(lambda mod, inp, n=n: calls.__setitem__(n, calls[n] + 1)) for n, m in order]
-    try:
-        with torch.no_grad(): _run(model, batches[0])
-    finally:
-        for h in hooks: h.remove()
     # the ORIGINAL model's inputs of every layer, in one pass (also checks that every batch runs)
     X_ref = _capture(model, batches, dict(order)) if multilayer else _capture(model, batches, dict(order), keep=False)
     rows = []
