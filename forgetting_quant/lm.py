@@ -22,8 +22,8 @@ BOS_ID = 0  # `data.train_tokenizer` puts <|bos|> first
 
 # %% auto #0
 __all__ = ['BOS_ID', 'DEFAULT_MODEL', 'DEFAULT_TRAIN', 'GPTConfig', 'Block', 'GPT', 'save_checkpoint', 'load_checkpoint',
-           'list_checkpoints', 'iter_checkpoints', 'log_spaced_steps', 'TrainConfig', 'lr_at', 'get_batch', 'evaluate',
-           'train_lm', 'load_run', 'default_lm_data']
+           'list_checkpoints', 'iter_checkpoints', 'log_spaced_steps', 'TrainConfig', 'lr_at', 'split_targets',
+           'get_batch', 'evaluate', 'train_lm', 'load_run', 'default_lm_data']
 
 # %% ../nbs/02_lm.ipynb #f5358024
 @dataclass
@@ -178,13 +178,17 @@ def lr_at(step:int, tc:TrainConfig)->float:
     t = (step - tc.warmup) / max(1, tc.steps - tc.warmup)
     return tc.lr * (tc.min_lr_frac + (1 - tc.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * min(1.0, t))))
 
+def split_targets(chunk:torch.Tensor # (n, T+1) token windows
+                 )->tuple: # (inputs (n, T), next-token targets (n, T), -100 where the target is <|bos|>)
+    "Inputs and next-token targets of token windows: a target that starts the next document (`<|bos|>`) cannot be predicted, so it is -100 and cross-entropy skips it."
+    y = chunk[:, 1:].clone(); y[y == BOS_ID] = -100
+    return chunk[:, :-1], y
+
 def get_batch(tokens:np.ndarray, # flat token stream (see `data.encode_texts`)
               step:int, tc:TrainConfig, context:int, device=None):
     "Batch `step`: random windows drawn from a generator seeded by (seed, step), so batches never depend on history."
     starts = np.random.default_rng([tc.seed, step]).integers(0, len(tokens) - context - 1, tc.batch_size)
-    chunk = torch.from_numpy(tokens[starts[:, None] + np.arange(context + 1)].astype(np.int64)).to(get_device(device))
-    y = chunk[:, 1:].clone(); y[y == BOS_ID] = -100   # the start of the next document is not predictable: don't score it
-    return chunk[:, :-1], y
+    return split_targets(torch.from_numpy(tokens[starts[:, None] + np.arange(context + 1)].astype(np.int64)).to(get_device(device)))
 
 @torch.no_grad()
 def evaluate(model:nn.Module, # GPT
@@ -199,9 +203,8 @@ def evaluate(model:nn.Module, # GPT
     model.eval()
     for i in range(0, n, batch_size):
         idx = np.arange(i, min(n, i + batch_size))[:, None] * ctx + np.arange(ctx + 1)
-        chunk = torch.from_numpy(tokens[idx].astype(np.int64)).to(get_device(device))
-        y = chunk[:, 1:].clone(); y[y == BOS_ID] = -100
-        logits = model(chunk[:, :-1])
+        x, y = split_targets(torch.from_numpy(tokens[idx].astype(np.int64)).to(get_device(device)))
+        logits = model(x)
         tot += F.cross_entropy(logits.flatten(0, 1).float(), y.flatten(), ignore_index=-100, reduction='sum').item()
         cnt += int((y != -100).sum())
         _kill_point('lm_eval')

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from ..core import IN_TEST, markdown_table, seed_everything
-from ..lm import GPT, load_checkpoint, load_run, BOS_ID, list_checkpoints
+from ..lm import GPT, load_checkpoint, load_run, split_targets, list_checkpoints
 from ..data import encode_texts, iter_documents, load_tokenizer
 from .linear import check_positive_int
 from .mixing import critical_fraction, alpha_c_closed_form, dataset_loss
@@ -36,9 +36,7 @@ def token_blocks(tokens:np.ndarray, context:int, max_blocks:int|None=None)->torc
 
 def lm_batch_loss(model, batch)->torch.Tensor:
     "Next-token cross-entropy of a batch of blocks (a 1-tuple holding an (n, T+1) tensor); document starts are not scored."
-    blk = batch[0]
-    x, y = blk[:, :-1], blk[:, 1:].clone(); y[y == BOS_ID] = -100
-    return model(x, y)[1]
+    return model(*split_targets(batch[0]))[1]
 
 def lm_domains(tok, context:int, n_pre_docs:int=2000, n_ft_docs:int=600, heldout_docs:int=60, seed:int=0, start:int=0)->dict:
     "Blocks of both domains: pre (training docs), pre_eval (held-out en+ja), probe (16 held-out blocks), ft and ft_eval (arithmetic)."

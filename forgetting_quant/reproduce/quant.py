@@ -9,10 +9,9 @@ import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from ..core import progress, num_threads
-from .core import experiment, ResultStore, COLORS, CYCLE
-from ..lm import GPT, GPTConfig, TrainConfig, train_lm, load_run, default_lm_data
-from .lm import default_lm_run
-from ..data import iter_documents, encode_texts
+from .core import experiment, ResultStore, COLORS, CYCLE, cell_results
+from ..lm import GPT, load_run, default_lm_data
+from .lm import default_lm_run, lm_recipe
 from ..quant.lattice import ql_decompose
 from ..quant.paper import (DEFAULT_SHAPES, gptq_tilde_l, gptq_paper, babai_nearest_plane, gptq_rec, babai_proj_rec, cvp_enumerate,
     babai_bounds, random_problems, conditioned_problem)
@@ -357,26 +356,28 @@ def plot_tiny_gpt(rows:list[dict], title:str=''):
     return fig
 
 # %% ../../nbs/quant/70_tiny_gpt.ipynb #44d99abe
-@experiment('quant', 'tiny_gpt', needs=['lm/default_lm'])
+def _tiny_gpt_config(quick:bool)->dict:
+    "Sizes of `tiny_gpt` (the quick ones for `--quick`)."
+    return dict(bits=[4, 3, 2], methods=list(TINY_GPT_METHODS), calib_docs=2000, calib_blocks=32 if quick else 128, max_tokens=8192 if quick else None)
+
+def _tiny_gpt_bits(store:ResultStore, quick:bool, bits:int)->list[dict]:
+    "One cell of `tiny_gpt`: every method at one bit width (with the fp32 row), on the shared LM."
+    c = _tiny_gpt_config(quick)
+    model, tok = load_run(default_lm_run(store.root, quick))
+    # calibration: training documents; evaluation: the recipe's held-out documents (the streams `train_lm` evaluated on)
+    _, tokens, held = default_lm_data(n_docs=c['calib_docs'], heldout_docs=lm_recipe(quick)['data']['heldout_docs'], tokenizer=tok)
+    calib = calibration_blocks(tokens, model.config.context, n_blocks=c['calib_blocks'])
+    with num_threads(1): return tiny_gpt_sweep(model, calib, held, methods=c['methods'], bits_list=(bits,), max_tokens=c['max_tokens'])
+
+@experiment('quant', 'tiny_gpt', needs=['lm/default_lm'], config=_tiny_gpt_config, cost=150,
+            cells=lambda quick: [{'bits': b} for b in _tiny_gpt_config(quick)['bits']], cell=_tiny_gpt_bits)
 def tiny_gpt_experiment(store:ResultStore, quick:bool):
     "Tiny GPT: held-out perplexity per language at fp32 and RTN/GPTQ/GPTQ-act/Babai/LLL-grid at 4/3/2 bits."
-    t0 = time.perf_counter()
-    if quick:
-        tok, tokens, held = default_lm_data(n_docs=2000, heldout_docs=60, vocab_size=512)
-        run_dir = store.root/'quant'/'tiny_gpt_quick_run'
-        mc = GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=64)
-        with num_threads(1): train_lm(tokens, run_dir, mc, TrainConfig(steps=200, batch_size=16, eval_tokens=2048), held, tok)
-        model, tok = load_run(run_dir)
-    else:
-        run_dir = default_lm_run(store.root)   # written by `fq reproduce lm` (default_lm); trained here if missing
-        model, tok = load_run(run_dir)
-        tokens = encode_texts(tok, (d.text for d in iter_documents(2000, 0)))   # calibration: training documents
-        held = {k: encode_texts(tok, (d.text for d in iter_documents(300, 0, split='heldout', kind=k))) for k in ('en', 'ja')}
-    calib = calibration_blocks(tokens, model.config.context, n_blocks=32 if quick else 128)
-    with num_threads(1):
-        rows = tiny_gpt_sweep(model, calib, held, bits_list=(4, 3, 2), max_tokens=8192 if quick else None)
+    parts = cell_results(store, 'quant/tiny_gpt', quick)               # one cell per bit width, each led by the same fp32 row
+    rows = parts[0][:1] + [r for p in parts for r in p[1:]]
+    model, _ = load_run(default_lm_run(store.root, quick))
     fig = plot_tiny_gpt(rows, f'tiny GPT ({model.num_params()/1e3:.0f}k params)')
-    store.save('quant', 'tiny_gpt', rows, seeds=[0], wall_s=time.perf_counter() - t0, fig=fig,
-               columns=['method', 'bits', 'ppl_en', 'ppl_ja', 'ratio_en', 'ratio_ja', 'rel_error', 'seconds'], run_dir=str(run_dir))
+    store.save('quant', 'tiny_gpt', rows, seeds=[0], fig=fig, columns=['method', 'bits', 'ppl_en', 'ppl_ja', 'ratio_en', 'ratio_ja', 'rel_error', 'seconds'],
+               run_dir=str(default_lm_run(store.root, quick)))
     plt.close(fig)
     return rows

@@ -9,16 +9,18 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 from ..core import num_threads
-from .core import experiment, ResultStore
-from .lm import default_lm_run
+from .core import experiment, ResultStore, cell_results
+from .lm import default_lm_run, lm_recipe
+from ..lm import load_run, log_spaced_steps
+from dataclasses import replace
 from ..sae.topk import TopKSAE, SAETrainer, sae_metrics, planted_dictionary_data, dictionary_recovery, time_train_step
 from ..sae.features import (count_languages, language_of_feature, granularity_stats, granularity_from_stats,
     concentration_baseline_from_stats, granularity_grid, fit_thresholds, cohen_kappa,
     confusion_matrix, ja_en_lexicon, GRANULARITY_NAMES, LABELS)
-from ..sae.pipeline import PipelineConfig, run_pipeline, persistence
+from ..sae.pipeline import PipelineConfig, run_pipeline, run_checkpoint, persistence
 
 # %% auto #0
-__all__ = ['topk_synthetic', 'DEMO_CHECKPOINTS', 'shared_data_dir', 'load_demo', 'language_mismatches', 'evaluate_granularity', 'crossval_granularity', 'demo_language', 'demo_granularity', 'QUICK_PIPELINE', 'quick_lm_run', 'plot_fig4_fig5', 'checkpoints_experiment']
+__all__ = ['topk_synthetic', 'DEMO_CHECKPOINTS', 'shared_data_dir', 'load_demo', 'language_mismatches', 'evaluate_granularity', 'crossval_granularity', 'demo_language', 'demo_granularity', 'QUICK_PIPELINE', 'plot_fig4_fig5', 'checkpoints_experiment']
 
 # %% ../../nbs/sae/00_topk.ipynb #f2134e59
 @experiment('sae', 'topk_synthetic')
@@ -187,15 +189,6 @@ def demo_granularity(store:ResultStore, quick:bool):
     plt.close(fig)
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #65b91941
-def quick_lm_run(run_dir:str|Path, steps:int=200)->Path:
-    "A small bilingual LM for quick runs (d_model 64, 2 blocks, context 72 so 64 tokens after BOS fit), trained if missing."
-    from forgetting_quant.lm import default_lm_data, train_lm, GPTConfig, TrainConfig, _finished
-    run_dir, tc = Path(run_dir), TrainConfig(steps=steps, batch_size=16, eval_tokens=2048)
-    if _finished(run_dir, tc): return run_dir          # an interrupted run is resumed below, not taken as done
-    tok, tokens, held = default_lm_data(n_docs=2000, heldout_docs=60, vocab_size=512)
-    train_lm(tokens, run_dir, GPTConfig(vocab_size=512, d_model=64, n_layer=2, n_head=2, context=72), tc, held, tok)
-    return run_dir
-
 QUICK_PIPELINE = PipelineConfig(train_docs=400, heldout_docs=300, sae_steps=150, batch_size=512, warmup_steps=20)
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #27f82382
@@ -226,21 +219,38 @@ def plot_fig4_fig5(rows:list[dict], # `run_pipeline` rows
     return fig
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #6bb39d0c
-@experiment('sae', 'checkpoints', needs=['lm/default_lm'])
+def _ckpt_config(quick:bool)->dict:
+    "What `checkpoints` runs: the pipeline settings, and the LM checkpoints (fixed by the shared LM recipe)."
+    tc = lm_recipe(quick)['train']
+    return dict(pipeline=asdict(QUICK_PIPELINE if quick else PipelineConfig()), steps=sorted(set(tc.checkpoints or log_spaced_steps(tc.steps))))
+
+def _ckpt_dirs(store:ResultStore, quick:bool)->tuple: # (LM run folder, pipeline results folder)
+    return default_lm_run(store.root, quick), store.root/'sae'/('checkpoints_quick_run' if quick else 'checkpoints_run')
+
+def _ckpt_cell(store:ResultStore, quick:bool, step:int, seed_offset:int=0)->dict:
+    "One cell of `checkpoints`: the pipeline on one LM checkpoint (`seed_offset=1`: the seed-to-seed null SAE), as `run_pipeline` lays it out."
+    cfg = PipelineConfig(**_ckpt_config(quick)['pipeline'])
+    run_dir, out = _ckpt_dirs(store, quick)
+    with num_threads(1):     # single-threaded small matrix products are much faster on this CPU (also for the tiny LM)
+        model, tok = load_run(run_dir, step)
+        name = f'step_{int(step):07d}' + (f'_seed{cfg.seed + seed_offset}' if seed_offset else '')
+        return run_checkpoint(model, tok, out/name, replace(cfg, seed=cfg.seed + seed_offset))
+
+@experiment('sae', 'checkpoints', needs=['lm/default_lm'], config=_ckpt_config, cost=320, cell=_ckpt_cell,
+            cells=lambda quick: [{'step': s} for s in _ckpt_config(quick)['steps']] + [{'step': _ckpt_config(quick)['steps'][-1], 'seed_offset': 1}],
+            owns=lambda quick: ['sae/checkpoints_quick_run' if quick else 'sae/checkpoints_run'])
 def checkpoints_experiment(store:ResultStore, quick:bool):
     "TopK SAE per checkpoint of the tiny GPT: Fig. 4/5 analogues (rule and ground truth), feature persistence vs a seed-to-seed null."
     import matplotlib.pyplot as plt
-    t0 = time.perf_counter()
-    with num_threads(1):     # single-threaded small matrix products are much faster on this CPU (also for the tiny LM)
-        if quick: run_dir, cfg = quick_lm_run(store.root/'sae'/'checkpoints_quick_lm'), QUICK_PIPELINE
-        else:
-            run_dir, cfg = default_lm_run(store.root), PipelineConfig()   # written by `fq reproduce lm`; trained here if missing
-        out = store.root/'sae'/('checkpoints_quick_run' if quick else 'checkpoints_run')
+    cell_results(store, 'sae/checkpoints', quick)   # one SAE per checkpoint (run in parallel by `fq reproduce --jobs`); run_pipeline reads them back
+    cfg = PipelineConfig(**_ckpt_config(quick)['pipeline'])
+    run_dir, out = _ckpt_dirs(store, quick)
+    with num_threads(1):
         rows = run_pipeline(run_dir, out, cfg)
         pers = persistence(out)
     fig = plot_fig4_fig5(rows, 'SAE features per checkpoint of the tiny GPT')
     keep = ('step', 'features', 'alive', 'heldout_fvu', 'l0', 'lang_en', 'lang_ja', 'lang_mix', 'truth_lang_mix', 'gran_4', 'gran_3', 'gran_2', 'gran_1',
             'truth_gran_4', 'truth_gran_3', 'truth_gran_2', 'truth_gran_1', 'gran_kappa_vs_truth')
-    store.save('sae', 'checkpoints', [{k: r.get(k) for k in keep} for r in rows], seeds=[cfg.seed, cfg.seed + 1], wall_s=time.perf_counter() - t0,
+    store.save('sae', 'checkpoints', [{k: r.get(k) for k in keep} for r in rows], seeds=[cfg.seed, cfg.seed + 1],
                fig=fig, run_dir=str(run_dir), results_dir=str(out), config=asdict(cfg), persistence=pers)
     plt.close(fig)
