@@ -18,6 +18,7 @@ def _parser()->argparse.ArgumentParser:
         epilog=textwrap.dedent('''\
             examples:
               fq reproduce --list            what can be reproduced
+              fq reproduce all --jobs 2      every thread, the papers' sizes, 2 worker processes (under 15 min on 2 cores)
               fq reproduce all --quick       every thread at reduced size (minutes)
               fq reproduce quant --out res   one thread, full size, into res/quant/
               fq docs                        build the offline docs site into docs/'''))
@@ -33,6 +34,7 @@ def _parser()->argparse.ArgumentParser:
     r.add_argument('--list', action='store_true', help="list the registered experiments and exit")
     r.add_argument('--jobs', type=int, default=1, metavar='N', help="run independent experiments in N worker processes, one thread each "
                    "(default 1: one after another in this process)")
+    r.add_argument('--full', action='store_true', help="also the heavier studies outside the main job's time budget (see --list)")
     d = sub.add_parser('docs', help="build the documentation site offline (HTML + KaTeX) and README.md",
         description="Process the notebooks with nbdev and write an HTML site with a sidebar, API reference, figures and math. "
                     "Needs the dev extra (nbdev, nbconvert) and npm or FQ_KATEX_DIR for KaTeX.")
@@ -50,7 +52,7 @@ def list_experiments(out=print):
     if not exps:
         out("no experiments are registered yet"); return
     for key in sorted(exps):
-        out(f"  {key:<32} {exps[key].help}")
+        out(f"  {key:<32} {exps[key].help}" + (' [--full]' if exps[key].full else ''))
 
 def _one_thread():
     "Worker initializer: one torch/BLAS thread per worker process (N workers share N cores), and no progress bars (they would interleave)."
@@ -62,17 +64,18 @@ def _one_thread():
 def reproduce(threads:list[str]=('all',), # thread names, or ['all']
               quick:bool=False, out:str='results', force:bool=False, only:list[str]|None=None, log=print,
               jobs:int=1, # worker processes (spawned) for independent experiments; 1: run here, one after another
+              full:bool=False, # also the heavier studies registered with full=True
              )->list[dict]:
     "Run the experiments of `threads` (see `run_experiments`) and print a summary: how many ran, were already done, could not run here."
     threads = list(threads) or ['all']
     if 'all' in threads and len(threads) > 1: raise ValueError("use either 'all' or thread names, not both")
     sel = None if threads == ['all'] else threads
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1: raise ValueError(f"jobs must be a positive int, got {jobs!r}")
-    if jobs == 1: summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log)
+    if jobs == 1: summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log, full=full)
     else:
         import concurrent.futures, multiprocessing
         with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context('spawn'), initializer=_one_thread) as ex:
-            summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log, executor=ex)
+            summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log, executor=ex, full=full)
     if summary:
         n = {k: sum(s['status'] == k for s in summary) for k in ('done', 'skipped', 'missing')}
         log(f"{n['done']} run, {n['skipped']} skipped" + (f", {n['missing']} could not run (see above)" if n['missing'] else '')
@@ -98,7 +101,7 @@ def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
             if a.list: list_experiments(); return 0
             if not a.threads: raise ValueError("name the threads to run (forgetting, sae, quant, lm) or 'all', before any --only (e.g. fq reproduce quant --only layers); "
                                             "'fq reproduce --list' shows the experiments")
-            summary = reproduce(a.threads, quick=a.quick, out=a.out, force=a.force, only=a.only, jobs=a.jobs)
+            summary = reproduce(a.threads, quick=a.quick, out=a.out, force=a.force, only=a.only, jobs=a.jobs, full=a.full)
             if any(s['status'] == 'missing' for s in summary): return 1     # something the user asked for was not made
         elif a.command == 'docs':
             from forgetting_quant.docs import build_docs

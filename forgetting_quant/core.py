@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 # %% auto #0
 __all__ = ['IN_TEST', 'IN_CI', 'is_quiet', 'seed_everything', 'get_device', 'get_dtype', 'get_threads', 'set_threads',
-           'num_threads', 'progress', 'to_jsonable', 'config_fingerprint', 'table_columns', 'markdown_table']
+           'num_threads', 'progress_bar', 'to_jsonable', 'config_fingerprint', 'table_columns', 'markdown_table']
 
 # %% ../nbs/00_core.ipynb #60b8baf2
 def _env_flag(name:str)->bool:
@@ -118,15 +118,14 @@ def num_threads(n:int # threads inside the block
 if IN_TEST: set_threads(1)
 
 # %% ../nbs/00_core.ipynb #a507861c
-def progress(iterable:Iterable|None=None, # what to iterate over (or None with `total` for a manual bar)
-             desc:str|None=None, # label shown left of the bar
-             total:int|None=None, # length, when `iterable` has none
-             leave:bool=False, # keep the finished bar on screen
-             disable:bool|None=None, # None: quiet under IN_TEST / CI / FQ_QUIET
-             **kwargs):
-    "A `tqdm` progress bar that stays quiet in tests and CI."
-    if disable is None: disable = is_quiet()
-    return tqdm(iterable, desc=desc, total=total, leave=leave, disable=disable, dynamic_ncols=True, **kwargs)
+def progress_bar(iterable:Iterable|None=None, # what to iterate over (or None with `total` for a manual bar)
+                 *, desc:str|None=None, # label shown left of the bar
+                 total:int|None=None, # length, when `iterable` has none
+                 leave:bool=False, # keep the finished bar on screen
+                 show:bool|None=None, # None: on, except under tests, CI and FQ_QUIET
+                 **tqdm_kwargs): # passed to `tqdm` (which refuses names it does not know)
+    "A `tqdm` progress bar that stays quiet in tests and CI; functions take `progress: bool|None` and pass it on as `show`."
+    return tqdm(iterable, desc=desc, total=total, leave=leave, disable=is_quiet() if show is None else not show, dynamic_ncols=True, **tqdm_kwargs)
 
 # %% ../nbs/00_core.ipynb #bf063f93
 def _kill_at(spec:str|None)->dict:

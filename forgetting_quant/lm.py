@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import save_file, load_file
 
-from .core import get_device, seed_everything, progress, _atomic_write, _kill_point
+from .core import get_device, seed_everything, progress_bar, _atomic_write, _kill_point
 from .data import train_tokenizer, load_tokenizer, encode_texts, iter_documents, BOS
 
 BOS_ID = 0  # `data.train_tokenizer` puts <|bos|> first
@@ -286,7 +286,7 @@ def train_lm(tokens:np.ndarray, # training token stream (`data.encode_texts`)
         hist['evals'] = sorted([e for e in hist['evals'] if e['step'] != step] + [ev], key=lambda e: e['step'])
 
     model.train()
-    bar = progress(total=tc.steps, initial=step, desc='train_lm')
+    bar = progress_bar(total=tc.steps, initial=step, desc='train_lm')
     t0, c0, steps0 = time.perf_counter(), time.process_time(), step
     try:
         while True:

@@ -8,7 +8,8 @@ import os, re, contextlib, importlib.util
 from typing import Callable
 
 # %% auto #0
-__all__ = ['STRICT_ENV', 'REQUIREMENTS', 'is_strict', 'missing_requirements', 'requires', 'enable_requires']
+__all__ = ['STRICT_ENV', 'REQUIREMENTS', 'BANNED_ARGS', 'KWARGS_FORWARDERS', 'is_strict', 'missing_requirements', 'requires',
+           'enable_requires', 'fq_process', 'kill_and_resume', 'api_violations']
 
 # %% ../nbs/04_testing.ipynb #6e2f9cf8
 STRICT_ENV = 'FQ_TEST_STRICT'   # set to 1: a missing requirement raises instead of skipping
@@ -86,3 +87,89 @@ def enable_requires(shell=None, # an IPython shell (default: the running one)
         shell = get_ipython()
     if shell is None: raise RuntimeError("enable_requires needs a running IPython kernel (Jupyter or nbdev_test)")
     if _requires_transform not in shell.input_transformers_cleanup: shell.input_transformers_cleanup.append(_requires_transform)
+
+# %% ../nbs/04_testing.ipynb #40672a64
+def fq_process(argv:list[str], # arguments of `fq`, e.g. ['reproduce', 'lm', '--quick', '--out', folder]
+               kill_at:str|None=None, # FQ_KILL_AT for the child: it SIGKILLs itself there
+               threads:int=1): # BLAS/torch threads of the child (one: the same numbers as a one-thread run anywhere)
+    "Start `fq argv` in a fresh Python process (quiet, `threads` threads), killing itself at `kill_at`; returns the `subprocess.Popen`."
+    import subprocess, sys
+    code = ("import sys\nfrom forgetting_quant.core import set_threads\nset_threads(%d)\nfrom forgetting_quant.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))" % int(threads))
+    env = {k: v for k, v in os.environ.items() if k != 'FQ_KILL_AT'} | {'FQ_QUIET': '1', 'OMP_NUM_THREADS': str(int(threads))}
+    if kill_at: env['FQ_KILL_AT'] = kill_at
+    return subprocess.Popen([sys.executable, '-c', code, *map(str, argv)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+def kill_and_resume(argv:list[str], # `fq` arguments without --out
+                    out, # results folder of the interrupted run (the uninterrupted one goes to `out` + '_straight')
+                    kills:list, # kill points, used one after another (each entry: a string, or a callable of `out` returning one)
+                    threads:int=1,
+                    after_kill:Callable|None=None)->tuple: # called with (kill point, out) after each kill, e.g. to check that no result was left # (folder of the interrupted-and-resumed run, folder of the straight run)
+    "Run `fq argv` once straight through and once killed at each of `kills` in turn and restarted; each kill must really kill (SIGKILL)."
+    import signal
+    straight_dir = f'{out}_straight'
+    straight = fq_process([*argv, '--out', straight_dir], threads=threads)   # alongside the interrupted ones
+    for k in kills:
+        k = k(out) if callable(k) else k
+        r = fq_process([*argv, '--out', out], k, threads); err = r.communicate()[1]
+        if r.returncode != -signal.SIGKILL: raise AssertionError(f"kill point {k!r} was not reached (exit status {r.returncode})\n{err[-3000:]}")
+        if after_kill is not None: after_kill(k, out)
+    for r in (fq_process([*argv, '--out', out], threads=threads), straight):
+        err = r.communicate()[1]
+        if r.returncode != 0: raise AssertionError(f"fq {' '.join(argv)} failed (exit status {r.returncode})\n{err[-3000:]}")
+    return out, straight_dir
+
+# %% ../nbs/04_testing.ipynb #09ce205f
+BANNED_ARGS = {'show_progress': 'progress', 'verbose': 'progress', 'disable': 'progress', 'quiet': 'progress', 'rng': 'seed',
+               'random_state': 'seed', 'threads': 'n_threads', 'num_threads': 'n_threads', 'dev': 'device', 'out': 'log, out_dir or path',
+               'outdir': 'out_dir', 'output_dir': 'out_dir'}
+KWARGS_FORWARDERS:set[str] = {'forgetting_quant.core.progress_bar'}   # 'module.qualname' of public callables that take **kwargs, check them, and pass them on
+
+def _public_callables(module)->list:
+    "(qualified name, function) for the functions, methods and constructors of `module.__all__` defined in that module."
+    import inspect
+    out = []
+    for n in getattr(module, '__all__', []):
+        o = getattr(module, n, None)
+        if getattr(o, '__module__', None) != module.__name__: continue
+        if inspect.isfunction(o): out.append((n, o))
+        elif inspect.isclass(o):
+            if '__init__' in o.__dict__: out.append((f'{n}.__init__', o.__init__))
+            out += [(f'{n}.{k}', v) for k, v in o.__dict__.items() if inspect.isfunction(v) and not k.startswith('_')]
+    return out
+
+def _library_modules(prefix:str)->list:
+    "The library modules (not reproduce, cli, docs, testing or private ones) whose name starts with `prefix`."
+    import importlib, pkgutil, forgetting_quant
+    skip = ('forgetting_quant.reproduce', 'forgetting_quant.cli', 'forgetting_quant.docs', 'forgetting_quant.testing', 'forgetting_quant._')
+    names = [m.name for m in pkgutil.walk_packages(forgetting_quant.__path__, 'forgetting_quant.')]
+    return [importlib.import_module(n) for n in sorted(names) if n.startswith(prefix) and not n.startswith(skip)]
+
+def api_violations(prefix:str='forgetting_quant', # check the library modules whose name starts with this
+                   modules:list|None=None, # or these module objects
+                  )->list[str]: # one line per violation, 'module.name: what is wrong'
+    "Breaks of the mechanical API conventions in the public callables (`__all__`) of library modules."
+    import inspect, dataclasses, numbers
+    out = []
+    for mod in (_library_modules(prefix) if modules is None else modules):
+        mn = mod.__name__
+        for qn, f in _public_callables(mod):
+            where = f'{mn}.{qn}'
+            cls = getattr(mod, qn.split('.')[0]) if '.' in qn else None
+            try: ps = [p for p in inspect.signature(f).parameters.values() if p.name not in ('self', 'cls')]
+            except (TypeError, ValueError): continue
+            for p in ps:
+                if p.name in BANNED_ARGS: out.append(f"{where}: argument {p.name!r} (use {BANNED_ARGS[p.name]})")
+                d = p.default
+                if p.name == 'progress' and not (d is None or isinstance(d, bool)): out.append(f"{where}: progress default {d!r} (None or a bool)")
+                if p.name in ('seed', 'n_threads') and d is not p.empty and not (d is None or (isinstance(d, numbers.Integral) and not isinstance(d, bool))):
+                    out.append(f"{where}: {p.name} default {d!r} (an int or None)")
+            if cls is not None and dataclasses.is_dataclass(cls) and qn.endswith('__init__'):
+                if cls.__name__.endswith('Config') and any(p.kind == p.POSITIONAL_OR_KEYWORD for p in ps):
+                    out.append(f"{where}: a *Config dataclass must be keyword-only (@dataclass(kw_only=True))")
+                continue                                               # other dataclasses are records the package builds
+            pos = [p.name for p in ps if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            if len(pos) > 3: out.append(f"{where}: {len(pos)} positional parameters {pos} (at most 3; the rest keyword-only)")
+            if any(p.kind == p.VAR_KEYWORD for p in ps) and where not in KWARGS_FORWARDERS:
+                out.append(f"{where}: takes **kwargs (refuse unknown names, or list it in KWARGS_FORWARDERS and check them)")
+    return out

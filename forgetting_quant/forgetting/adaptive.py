@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, asdict, replace
 import math, numbers
 import numpy as np
-from ..core import IN_TEST, progress, markdown_table, num_threads
+from ..core import IN_TEST, progress_bar, markdown_table, num_threads
 from .linear import teacher_pair, check_fraction, check_cosine, check_positive_int
 from .mlp import (NetSetup, NetTasks, forgetting_sweep, mlp_loss, mlp_loss_grad, _index_streams, _eval_by_seed,
                                              pareto_front, mean_ci)

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, default_collate
 from torch.nn.attention import sdpa_kernel, SDPBackend
-from ..core import IN_TEST, progress, markdown_table, get_device
+from ..core import IN_TEST, progress_bar, markdown_table, get_device
 from .linear import check_fraction, check_positive_int, teacher_pair
 from .curvature import lanczos_extremes, torch_hvp
 from .adaptive import MixerConfig, algorithm1_update, noise_tau, front_gap
@@ -304,7 +304,7 @@ def static_grid(model, pre_data, ft_data, loss_fn=None, *, batch_loss=None, pre_
     pre_eval = pre_data if pre_eval is None else pre_eval
     L0 = dataset_loss(model, pre_eval, loss_fn, batch_loss)
     F = np.zeros((len(seeds), len(ks))); FT = np.full((len(seeds), len(ks)), np.nan)
-    for i, s in enumerate(progress(seeds, desc='static grid')):
+    for i, s in enumerate(progress_bar(seeds, desc='static grid')):
         for j, k in enumerate(ks):
             r = forgetting_at(model, pre_data, ft_data, k / B, steps, pre_eval, loss_fn, batch_loss, B, optimizer_fn, s, ft_eval, L0, device)
             F[i, j] = r['forgetting_raw']; FT[i, j] = r.get('ft_loss', np.nan)

@@ -9,7 +9,7 @@ import numbers, os, sys, time, warnings
 import multiprocessing as mp
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
-from ..core import IN_TEST, progress, markdown_table, num_threads
+from ..core import IN_TEST, progress_bar, markdown_table, num_threads
 from .linear import teacher_pair, check_fraction, check_cosine, check_positive_int
 
 # %% auto #0
@@ -341,7 +341,7 @@ def _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, show_progr
     if workers > 1 and S >= workers and big and fork_available():     # seeds are independent: one block of seeds per process, start to end
         blocks = [seeds[i * S // workers:(i + 1) * S // workers] for i in range(workers)]
         job = lambda b: _forgetting_sweep(b, cos, alphas, setup, chunk, return_theta, False, 1)
-        bar = progress(total=len(blocks), desc=f'fine-tune {setup.hidden} ({workers} processes)', disable=None if show_progress else True)
+        bar = progress_bar(total=len(blocks), desc=f'fine-tune {setup.hidden} ({workers} processes)', show=None if show_progress else False)
         parts = []
         for r in _in_processes(job, blocks, workers): parts.append(r); bar.update()
         bar.close()
@@ -362,7 +362,7 @@ def _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, show_progr
         out['ft'][sl] = _eval_by_seed(P, cs, tasks.X_ft_test, tasks.y_ft_test[cs, ck]).reshape(-1, K)
         out['drift'][sl] = np.sqrt(sum(((p.astype(float) - q[cs]) ** 2).reshape(len(p), -1).sum(1) for p, q in zip(P, theta0))).reshape(-1, K)
     starts = range(0, len(gs), g_chunk)
-    bar = progress(total=len(starts), desc=f'fine-tune {setup.hidden}', disable=None if show_progress else True)
+    bar = progress_bar(total=len(starts), desc=f'fine-tune {setup.hidden}', show=None if show_progress else False)
     if workers == 1:
         for i in starts: run(i); bar.update()
     else:

@@ -8,7 +8,7 @@ import numbers, re, time
 import numpy as np
 import torch
 from torch import nn
-from ..core import progress
+from ..core import progress_bar
 from ..activations import capture
 from .gptq import gptq_quantize, babai_quantize, rtn_quantize, _check_bits
 from .multilayer import multilayer_target
@@ -75,7 +75,7 @@ def quantize_model(model:nn.Module, # any torch model with nn.Linear layers (HF 
     # the ORIGINAL model's inputs of every layer, in one pass (also checks that every batch runs)
     X_ref = _capture(model, batches, dict(order)) if multilayer else _capture(model, batches, dict(order), keep=False)
     rows = []
-    for name, mod in progress(order, desc=f'{method} {bits}b', disable=None if show_progress else True):
+    for name, mod in progress_bar(order, desc=f'{method} {bits}b', show=None if show_progress else False):
         t0 = time.perf_counter()
         W = mod.weight.detach().float()
         Xh = _capture(model, batches, {name: mod}, stop_after=(name, calls[name]))[name].float()

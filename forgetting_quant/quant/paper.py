@@ -6,7 +6,7 @@
 from __future__ import annotations
 import math, time, numbers
 import numpy as np
-from ..core import seed_everything, progress
+from ..core import seed_everything, progress_bar
 from .lattice import as_float_matrix, ql_decompose, regularize
 
 # %% auto #0

@@ -113,6 +113,7 @@ class Experiment:
     cell:Callable|None=None        # (store, quick, **kwargs) -> JSON-able record of one cell
     cost:float=1.0                 # rough seconds of a full run: longer work is started first
     owns:Callable|None=None        # quick -> folders (relative to the results root) the experiment writes besides its result; --force clears them
+    full:bool=False                # a heavier study: run only with `full=True` (`fq reproduce --full`) or when named
     @property
     def key(self)->str: return f'{self.thread}/{self.name}'
 
@@ -126,7 +127,8 @@ def experiment(thread:str, # thread the experiment belongs to ('forgetting', 'sa
                cells:Callable|None=None, # quick -> list of kwargs dicts, one per independent piece of work (with `cell`)
                cell:Callable|None=None, # (store, quick, **kwargs) -> JSON-able record: one piece of work
                cost:float|None=None, # rough seconds of a full run, used to start long work first (default 1)
-               owns:Callable|None=None): # quick -> folders under the results root the experiment writes (cleared by force)
+               owns:Callable|None=None, # quick -> folders under the results root the experiment writes (cleared by force)
+               full:bool=False): # a heavier study outside the main job's time budget: runs with `full=True` or when named
     """Decorator registering `fn(store, quick)` as an experiment `fq reproduce` runs (after the experiments it `needs`).
 
     With `cells` and `cell`, the experiment's expensive part is split into independent cells: each writes one JSON record
@@ -142,7 +144,7 @@ def experiment(thread:str, # thread the experiment belongs to ('forgetting', 'sa
         n = _check_name('name', name or fn.__name__)
         _check_name('thread', thread)
         h = help if help is not None else (fn.__doc__ or '').strip().split('\n')[0]
-        EXPERIMENTS[f'{thread}/{n}'] = Experiment(thread, n, fn, h, needs, config, cells, cell, float(cost or 1.0), owns)
+        EXPERIMENTS[f'{thread}/{n}'] = Experiment(thread, n, fn, h, needs, config, cells, cell, float(cost or 1.0), owns, bool(full))
         return fn
     return deco
 
@@ -268,6 +270,7 @@ def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
                     names:list[str]|None=None, # only these experiments ('name' or 'thread/name'), and what they need
                     log:Callable[[str], Any]=print,
                     executor:concurrent.futures.Executor|None=None, # run independent experiments in parallel (None: one after another here)
+                    full:bool=False, # also the heavier studies registered with `full=True` (named ones always run)
                    )->list[dict]:
     """Run the registered experiments of `threads` into `out`; skip finished ones unless `force`. Returns a summary per experiment.
 
@@ -290,7 +293,10 @@ def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
         unknown = [x for x in names if x not in avail]
         if unknown: raise ValueError(f"unknown experiment(s) {unknown} in threads {threads}; registered: {sorted(e.key for e in sel)}"
                                      + ("; thread names go before --only" if set(unknown) & set(known) else ''))
-    todo = [e for e in sel if names is None or e.name in names or e.key in names]
+    if names is not None: todo = [e for e in sel if e.name in names or e.key in names]
+    else: todo = [e for e in sel if full or not e.full]
+    heavy = [e.key for e in sel if e.full and e not in todo]
+    if heavy and names is None: log(f"not in this run (heavier studies, add --full): {', '.join(heavy)}")
     if not todo:
         log(f"no experiments registered for {threads or 'any thread'}: nothing to run")
         return []

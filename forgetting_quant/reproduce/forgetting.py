@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil, time
 import numpy as np
 import matplotlib.pyplot as plt
-from ..core import progress
+from ..core import progress_bar
 from .core import experiment, ResultStore, set_plot_style, COLORS, CYCLE, cell_results
 from ..lm import load_run
 from .lm import default_lm_run
@@ -263,7 +263,7 @@ def table3(store:ResultStore, quick:bool):
     seeds = list(range(2 if quick else 5))
     archs = [(16,), (64,), (32, 32)] if quick else [a for a, *_ in PAPER_TABLE3]
     points = [architecture_point(h, seeds, [0.5], TABLE3_ALPHAS, n_probes=20 if quick else 50, lanczos_iter=10 if quick else 20)
-              for h in progress(archs, desc='table3 architectures')]
+              for h in progress_bar(archs, desc='table3 architectures')]
     law = power_law_summary(points, 200 if quick else 1000)
     fig = plot_fig3(points, law)
     store.save('forgetting', 'table3', table3_rows(points), seeds=seeds, fig=fig, power_law=law, alphas=TABLE3_ALPHAS, eps_loss=0.01,
@@ -278,7 +278,7 @@ def joint_law(store:ResultStore, quick:bool):
     archs = [(16,), (64,), (32, 32)] if quick else JOINT_ARCHS
     cos = [0.9, 0.5, 0.1] if quick else list(FIG2_COS)
     alphas = np.round(np.linspace(0, 1, 11 if quick else 21), 4)
-    points = [architecture_point(h, seeds, cos, alphas, n_probes=2, curv_samples=10) for h in progress(archs, desc='joint-law sizes')]
+    points = [architecture_point(h, seeds, cos, alphas, n_probes=2, curv_samples=10) for h in progress_bar(archs, desc='joint-law sizes')]
     joint = joint_law_summary(points, 200 if quick else 1000)
     fig4 = plot_fig4(joint)
     f = joint['fit']

@@ -8,7 +8,7 @@ import copy, re, time
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
-from ..core import progress, num_threads
+from ..core import progress_bar, num_threads
 from .core import experiment, ResultStore, COLORS, CYCLE, cell_results
 from ..lm import GPT, load_run, default_lm_data
 from .lm import default_lm_run, lm_recipe
@@ -22,7 +22,7 @@ from ..quant.model import METHODS, quantize_model, embed, embedding_agreement, _
 from ..quant.lm_quant import calibration_blocks, quantize_lm, heldout_perplexity
 
 # %% auto #0
-__all__ = ['check_problems', 'condition_sweep', 'plot_condition_sweep', 'equivalence_experiment', 'bounds_experiment', 'condition_sweep_experiment', 'layers_experiment', 'two_layer_experiment', 'multilayer_experiment', 'compare_layer', 'minilm_layers', 'finite_grid_experiment', 'minilm_path', 'load_minilm', 'text_set', 'minilm_experiment', 'TINY_GPT_METHODS', 'tiny_gpt_sweep', 'plot_tiny_gpt', 'tiny_gpt_experiment']
+__all__ = ['check_problems', 'condition_sweep', 'plot_condition_sweep', 'equivalence_experiment', 'bounds_experiment', 'condition_sweep_experiment', 'layers_experiment', 'two_layer_experiment', 'multilayer_experiment', 'compare_layer', 'minilm_layers', 'finite_grid_experiment', 'minilm_path', 'load_minilm', 'text_set', 'minilm_experiment', 'minilm_lll_experiment', 'TINY_GPT_METHODS', 'tiny_gpt_sweep', 'plot_tiny_gpt', 'tiny_gpt_experiment']
 
 # %% ../../nbs/quant/10_paper_algorithms.ipynb #c45122ea
 def check_problems(problems:list[dict], # from `random_problems`
@@ -166,7 +166,7 @@ def layers_experiment(store:ResultStore, quick:bool):
     import matplotlib.pyplot as plt
     sizes, samples = ((256, 512), 2048) if quick else ((1024, 2048, 4096), 8192)
     rows = []
-    for n in progress(sizes, desc='layers'):
+    for n in progress_bar(sizes, desc='layers'):
         g = torch.Generator().manual_seed(n)
         X = torch.randn(samples, n, generator=g) @ (torch.eye(n) + torch.randn(n, n, generator=g) / n ** 0.5)
         W = torch.randn(n, n, generator=g) / n ** 0.5
@@ -220,7 +220,7 @@ def multilayer_experiment(store:ResultStore, quick:bool):
     "Sec. 3: two-layer ReLU net, W2 quantized against X, against X̂ alone, and with the multi-layer target (output error)."
     dims, samples, seeds = ((64, 128, 64), 1024, range(2)) if quick else ((256, 512, 256), 4096, range(10))
     rows = []
-    for bits in progress((2, 3, 4), desc='bits'):
+    for bits in progress_bar((2, 3, 4), desc='bits'):
         rs = [two_layer_experiment(s, bits, dims, samples) for s in seeds]
         rows.append({'bits': bits, 'seeds': len(rs), **{k: float(np.mean([r[k] for r in rs])) for k in rs[0]},
                      'multilayer_vs_Xhat_heldout': float(np.mean([r['multilayer_heldout'] / r['Xhat_alone_heldout'] for r in rs]))})
@@ -265,7 +265,7 @@ def finite_grid_experiment(store:ResultStore, quick:bool):
     "Layer error of RTN, GPTQ (natural/act-order), Babai (bound order), LLL variants on real MiniLM layers at 4, 3, 2 bits."
     layers = minilm_layers(n_sentences=32 if quick else 128)
     rows = []
-    for name, (W, X) in progress(layers.items(), desc='layers'):
+    for name, (W, X) in progress_bar(layers.items(), desc='layers'):
         if quick: W = W[:64]
         for bits in ((3,) if quick else (4, 3, 2)):
             rows += [dict(layer=name, **r) for r in compare_layer(W, X, bits)]
@@ -304,21 +304,37 @@ def text_set(n:int, # number of sentences
     return out[:n]
 
 # %% ../../nbs/quant/60_model.ipynb #0ad6aed2
-@experiment('quant', 'minilm')
-def minilm_experiment(store:ResultStore, quick:bool):
-    "all-MiniLM-L6-v2 quantized by every method at 4 and 3 bits: embedding cosine to fp32 and nearest-neighbour agreement."
+def _minilm_config(quick:bool, lll:bool=False)->dict:
+    "Sizes of `minilm` (and, with `lll`, of `minilm_lll`: the same problem for `lll_grid`, which takes most of the time)."
+    return dict(texts=60 if quick else 300, calib=16 if quick else 64, bits=[4] if quick else [4, 3],
+                methods=['lll_grid'] if lll else ['rtn', 'gptq_act'] if quick else [m for m in METHODS if m != 'lll_grid'],
+                layers=r'encoder\.layer\.0\.' if quick else None)
+
+def _minilm_cell(store:ResultStore, quick:bool, bits:int, methods:list)->list[dict]:
+    "One cell of `minilm` or `minilm_lll`: some methods at one bit width, each on a fresh copy of the fp32 model."
+    c = _minilm_config(quick)
     tok, model = load_minilm()
-    texts = text_set(60 if quick else 300, seed=0)
-    cal = [s for s in text_set(64 if quick else 256, seed=7) if s not in set(texts)][:16 if quick else 64]
+    texts = text_set(c['texts'], seed=0)
+    cal = [s for s in text_set(4 * c['calib'], seed=7) if s not in set(texts)][:c['calib']]
     E0 = embed(tok, model, texts)
     batches = [dict(tok(cal[i:i + 16], padding=True, return_tensors='pt')) for i in range(0, len(cal), 16)]
-    sel = r'encoder\.layer\.0\.' if quick else None
     rows = []
-    for bits in ((4,) if quick else (4, 3)):
-        for meth in (('rtn', 'gptq_act') if quick else METHODS):
-            m = copy.deepcopy(model); rep = quantize_model(m, batches, method=meth, bits=bits, layers=sel)
-            rows.append(dict(bits=bits, method=meth, layers=len(rep), seconds=sum(r['seconds'] for r in rep), **embedding_agreement(E0, embed(tok, m, texts))))
-    store.save('quant', 'minilm', rows, seeds=[0, 7])
+    for meth in methods:
+        m = copy.deepcopy(model); rep = quantize_model(m, batches, method=meth, bits=bits, layers=c['layers'])
+        rows.append(dict(bits=bits, method=meth, layers=len(rep), seconds=sum(r['seconds'] for r in rep), **embedding_agreement(E0, embed(tok, m, texts))))
+    return rows
+
+@experiment('quant', 'minilm', config=_minilm_config, cell=_minilm_cell, cost=110,
+            cells=lambda quick: [{'bits': b, 'methods': _minilm_config(quick)['methods']} for b in _minilm_config(quick)['bits']])
+def minilm_experiment(store:ResultStore, quick:bool):
+    "all-MiniLM-L6-v2 quantized by RTN, GPTQ, GPTQ act-order and Babai at 4 and 3 bits: embedding cosine to fp32 and nearest-neighbour agreement."
+    store.save('quant', 'minilm', [r for part in cell_results(store, 'quant/minilm', quick) for r in part], seeds=[0, 7])
+
+@experiment('quant', 'minilm_lll', config=lambda quick: _minilm_config(quick, lll=True), cell=_minilm_cell, cost=380, full=True,
+            cells=lambda quick: [{'bits': b, 'methods': ['lll_grid']} for b in _minilm_config(quick, lll=True)['bits']])
+def minilm_lll_experiment(store:ResultStore, quick:bool):
+    "The minilm table's LLL-grid rows (lll_grid at 4 and 3 bits): six minutes on 2 cores, so a --full study until lll_grid is faster."
+    store.save('quant', 'minilm_lll', [r for part in cell_results(store, 'quant/minilm_lll', quick) for r in part], seeds=[0, 7])
 
 # %% ../../nbs/quant/70_tiny_gpt.ipynb #69a00839
 TINY_GPT_METHODS = ('rtn', 'gptq', 'gptq_act', 'babai', 'lll_grid')
@@ -331,7 +347,7 @@ def tiny_gpt_sweep(model:GPT, calib_batches:list, held:dict, # as in `quantize_l
     base = heldout_perplexity(model, held, max_tokens)
     rows = [dict(method='fp32', bits=32, **{k: base[k] for k in base}, **{f'ratio_{l}': 1.0 for l in held}, rel_error=0.0, seconds=0.0)]
     for bits in bits_list:
-        for method in progress(methods, desc=f'{bits} bits'):
+        for method in progress_bar(methods, desc=f'{bits} bits'):
             t0 = time.perf_counter()
             q, rep = quantize_lm(model, calib_batches, method, bits, group_size=group_size)
             dt = time.perf_counter() - t0

@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
-from ..core import progress, get_device, _atomic_write, config_fingerprint
+from ..core import progress_bar, get_device, _atomic_write, config_fingerprint
 from ..data import generate_document
 from ..activations import corpus_activations, token_batches, get_activations, iter_model_checkpoints, resolve_layer
 from ..lm import load_tokenizer
@@ -274,7 +274,7 @@ def run_pipeline(source, # our `train_lm` run folder (or anything `iter_model_ch
     cfg, out = cfg or PipelineConfig(), Path(out_dir)
     tok = tok if tok is not None else load_tokenizer(source)
     rows, last = [], None
-    for step, model in progress(iter_model_checkpoints(source, steps=steps, device=device), desc='checkpoints'):
+    for step, model in progress_bar(iter_model_checkpoints(source, steps=steps, device=device), desc='checkpoints'):
         rows.append({'step': step, **run_checkpoint(model, tok, out/f'step_{int(step):07d}', cfg, device)}); last = (step, model)
     if null_seed and last is not None:
         from dataclasses import replace

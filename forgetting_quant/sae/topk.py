@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from safetensors.torch import save_file, load_file, safe_open
-from ..core import progress, _atomic_write, _kill_point
+from ..core import progress_bar, _atomic_write, _kill_point
 
 # torch marks CSR tensors as beta; we use only the stable products below
 warnings.filterwarnings('ignore', message='Sparse CSR tensor support is in beta')
@@ -337,7 +337,7 @@ class SAETrainer:
                 raise ValueError(f"checkpoint_every must be a positive int or None, got {checkpoint_every!r}")
             if checkpoint is None: raise ValueError("checkpoint_every needs checkpoint=, the file to write")
         if checkpoint is not None and Path(checkpoint).exists(): self.load_checkpoint(checkpoint)
-        bar = progress(total=steps, desc='SAE', disable=None if verbose else True)
+        bar = progress_bar(total=steps, desc='SAE', show=None if verbose else False)
         bar.update(self.step)
         for x in self._batches(data):
             if steps is not None and self.step >= steps: break
