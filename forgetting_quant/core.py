@@ -189,7 +189,8 @@ def _check_name(what, s):
     return s
 
 def to_jsonable(v, where:str='value'):
-    "Convert numpy/torch scalars and arrays to plain JSON types; raise on non-finite numbers."
+    "Convert numpy/torch scalars and arrays (and dataclasses, field by field) to plain JSON types; raise on non-finite numbers."
+    if dataclasses.is_dataclass(v) and not isinstance(v, type): v = {f.name: getattr(v, f.name) for f in dataclasses.fields(v)}
     if isinstance(v, torch.Tensor): v = v.detach().cpu().numpy()
     if isinstance(v, np.ndarray): v = v.tolist()
     if isinstance(v, np.generic): v = v.item()
