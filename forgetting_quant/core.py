@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #400921b8
 from __future__ import annotations
-import os, re, sys, json, math, random, contextlib, numbers, signal, socket, secrets
+import os, re, sys, json, math, random, contextlib, numbers, signal, socket, secrets, dataclasses
 from dataclasses import field
 from pathlib import Path
 from typing import Callable, Iterable
