@@ -15,7 +15,8 @@ from tqdm import tqdm
 
 # %% auto #0
 __all__ = ['IN_TEST', 'IN_CI', 'is_quiet', 'seed_everything', 'get_device', 'get_dtype', 'get_threads', 'set_threads',
-           'num_threads', 'progress_bar', 'to_jsonable', 'config_fingerprint', 'table_columns', 'markdown_table']
+           'num_threads', 'progress_bar', 'to_jsonable', 'config_fingerprint', 'table_columns', 'markdown_table',
+           'arguments_doc', 'with_arguments']
 
 # %% ../nbs/00_core.ipynb #60b8baf2
 def _env_flag(name:str)->bool:
@@ -245,3 +246,27 @@ def markdown_table(rows:list[dict], # the rows to show
     lines = ['| ' + ' | '.join(cols) + ' |', '|' + '|'.join(['---'] * len(cols)) + '|']
     for r in rows: lines.append('| ' + ' | '.join(_fmt(r.get(c)) for c in cols) + ' |')
     return '\n'.join(lines) + '\n'
+
+# %% ../nbs/00_core.ipynb #3d55967b
+def arguments_doc(obj)->str:
+    "An 'Arguments:' section for `obj` (a function, or a class via its `__init__`): one line per argument, from its docments comments."
+    import inspect
+    from fastcore.docments import docments
+    f = obj.__init__ if inspect.isclass(obj) else obj
+    try: sig, doc = inspect.signature(f), docments(f, full=True)
+    except (TypeError, ValueError, OSError): return ''
+    lines = []
+    for name, p in sig.parameters.items():
+        if name in ('self', 'cls'): continue
+        star = '*' if p.kind == p.VAR_POSITIONAL else '**' if p.kind == p.VAR_KEYWORD else ''
+        ann = p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, '__name__', None) if p.annotation is not p.empty else None
+        head = f"{star}{name}" + (f": {ann}" if ann else '') + (f" = {p.default!r}" if p.default is not p.empty else '')
+        note = (doc.get(name) or {}).get('docment') if isinstance(doc.get(name), dict) else None
+        lines.append(f"    {head}" + (f"\n        {note}" if note else ''))
+    return 'Arguments:\n' + '\n'.join(lines) if lines else ''
+
+def with_arguments(obj):
+    "Append `arguments_doc(obj)` to `obj.__doc__` (once; changes `obj`'s docstring in place, as the name says) and return `obj`."
+    extra = arguments_doc(obj)
+    if extra and 'Arguments:' not in (obj.__doc__ or ''): obj.__doc__ = ((obj.__doc__ or '').rstrip() + '\n\n' + extra)
+    return obj

@@ -238,9 +238,12 @@ def copy_katex(site:Path, dist:Path):
     for f in (dist/'fonts').glob('*.woff2'): shutil.copy2(f, dest/'fonts'/f.name)
 
 # %% ../nbs/91_docs.ipynb #1c323767
-def readme_markdown(nb:dict # the processed index notebook
+def readme_markdown(nb:dict, # the processed index notebook
+                    site_url:str|None=None, # the published site's URL, which nbdev's API links start with
+                    pages:dict[str, str]|None=None, # page path in the site -> notebook path (relative to nbs/)
                    )->str:
-    "GitHub markdown for README.md from the processed index notebook: title, description, markdown and shown code/output."
+    """GitHub markdown for README.md from the processed index notebook: title, description, markdown and shown code/output.
+    Links to the site's pages (nbdev's API links) point at their notebooks instead, so that they work on GitHub and in a clone."""
     fm = front_matter(nb)
     out = [f"# {fm.get('title', 'forgetting_quant')}", '']
     if fm.get('description'): out += [f"> {fm['description']}", '']
@@ -259,6 +262,9 @@ def readme_markdown(nb:dict # the processed index notebook
                 elif 'text/markdown' in d: out += [_text(d['text/markdown']).strip(), '']
                 elif 'text/plain' in d and not any(k.startswith('image/') for k in d): out += ['```', _text(d['text/plain']).rstrip(), '```', '']
     md = '\n'.join(out).rstrip() + '\n'
+    if site_url and pages:
+        md = re.sub(re.escape(site_url.rstrip('/')) + r'/([^)#\s]+\.html)(#[^)\s]*)?',
+                    lambda m: pages[m.group(1)] if m.group(1) in pages else m.group(0), md)   # the notebook (GitHub renders it)
     return re.sub(r'\]\((?![a-z]+:|/|#)([^)\s]+\.ipynb)', r'](nbs/\1', md)  # notebook links work from the repository root
 
 # %% ../nbs/91_docs.ipynb #3c8f7e5a
@@ -312,5 +318,6 @@ def build_docs(out:str|Path='docs', # site folder (replaced wholesale)
     tmp.rename(site)
     if readme:
         idx = [p for p in pages if p['out'] == Path('index.html')]
-        if idx: (Path(cfg.config_path)/'README.md').write_text(readme_markdown(idx[0]['nb']), encoding='utf-8')
+        html_to_nb = {q['out'].as_posix(): q['rel'].as_posix() for q in pages}
+        if idx: (Path(cfg.config_path)/'README.md').write_text(readme_markdown(idx[0]['nb'], site_url, html_to_nb), encoding='utf-8')
     return written
