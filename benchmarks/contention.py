@@ -27,7 +27,7 @@ def child(workload: str) -> dict:
         opt = torch.optim.AdamW(model.parameters(), lr=tc.lr)
         tokens = np.random.default_rng(0).integers(2, DEFAULT_MODEL.vocab_size, 200_000).astype(np.uint16)
         def step(i):
-            x, y = get_batch(tokens, i, tc, DEFAULT_MODEL.context)
+            x, y = get_batch(tokens, i, tc, context=DEFAULT_MODEL.context)
             _, loss = model(x, y); opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         for i in range(3): step(i)                      # warm-up: allocator, thread pool
         n, t0 = 0, time.perf_counter()
@@ -37,8 +37,8 @@ def child(workload: str) -> dict:
         from forgetting_quant.forgetting.mlp import forgetting_sweep, NetSetup
         setup, seeds = NetSetup(), list(range(1, 9))                      # the paper's settings (500 + 300 SGD steps)
         cos, alphas = np.linspace(0.9, 0.1, 8), np.linspace(0, 1, 14)
-        forgetting_sweep([0], cos[:1], alphas[:2], setup, show_progress=False)      # warm-up
-        t0 = time.perf_counter(); forgetting_sweep(seeds, cos, alphas, setup, show_progress=False)
+        forgetting_sweep([0], cos[:1], alphas[:2], setup=setup, progress=False)      # warm-up
+        t0 = time.perf_counter(); forgetting_sweep(seeds, cos, alphas, setup=setup, progress=False)
         return dict(rate=len(seeds) * len(cos) * len(alphas) / (time.perf_counter() - t0), unit='configs/s', threads=torch.get_num_threads())
     raise ValueError(workload)
 

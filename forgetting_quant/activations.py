@@ -155,7 +155,7 @@ def _checked_ids(batches, vocab:int, dev):
 def get_activations(model:nn.Module, # our GPT or a Hugging Face causal LM
                     batches, # (documents, tokens) ids as one tensor/array, or an iterable of such batches
                     layer:int|str, # block index or module name (see `resolve_layer`); the block's output is read
-                    n_tokens:int|None=64, # keep the first `n_tokens` positions of each document (after BOS); None: all
+                    *, n_tokens:int|None=64, # keep the first `n_tokens` positions of each document (after BOS); None: all
                     drop_bos:bool=True, # drop position 0 (the BOS token), as the paper does
                     normalize:bool=True, # L2-normalise every token's activation vector
                     cache_dir:str|Path|None=None, # stream into memory-mapped shards there instead of returning tensors
@@ -181,7 +181,7 @@ def get_activations(model:nn.Module, # our GPT or a Hugging Face causal LM
         B, T, D = x.shape
         rows = (x.reshape(B * T, D).to(out_dtype).cpu(), kept.reshape(-1).cpu(),
                 torch.arange(n_docs, n_docs + B).repeat_interleave(T), torch.arange(lo, hi).repeat(B))
-        if writer is not None: writer.add(*rows)
+        if writer is not None: writer.add(rows[0], rows[1], doc=rows[2], pos=rows[3])
         else:
             for l, r in zip((acts, toks, docs, poss), rows): l.append(r)
         n_docs, n_in = n_docs + B, n_in + ids.numel()
@@ -214,7 +214,7 @@ class ActivationWriter:
         self.path.mkdir(parents=True, exist_ok=True)
         self.budget, self.meta = int(max_memory_mb * 2**20), dict(meta or {})
         self.buf, self.buf_bytes, self.peak_bytes, self.shards, self.d = [], 0, 0, [], None
-    def add(self, acts:torch.Tensor, tokens:torch.Tensor, doc:torch.Tensor, pos:torch.Tensor):
+    def add(self, acts:torch.Tensor, tokens:torch.Tensor, *, doc:torch.Tensor, pos:torch.Tensor):
         "Append rows; flush whenever the buffer would exceed the budget."
         a = acts.numpy()
         if self.d is None: self.d, self.dtype = a.shape[1], a.dtype
@@ -260,7 +260,7 @@ class ActivationCache:
         "Shard `i` of `acts`, `tokens`, `doc` or `pos`, memory-mapped."
         return np.load(self.path/f'{what}_{i:05d}.npy', mmap_mode='r')
     def iter_batches(self, batch_size:int=4096, # rows per batch
-                     shuffle:bool=False, seed:int=0, # shuffle shard order and rows within each shard
+                     *, shuffle:bool=False, seed:int=0, # shuffle shard order and rows within each shard
                      what:str='acts')->Iterator[torch.Tensor]:
         "Stream rows as float32 tensors, one shard in memory at a time."
         order = np.random.default_rng(seed).permutation(len(self.meta['shards'])) if shuffle else range(len(self.meta['shards']))
@@ -282,13 +282,15 @@ def _transformers():
     return transformers
 
 def load_hf_model(name_or_path:str|Path, # Hub name (e.g. 'EleutherAI/pythia-70m') or a local folder from `save_pretrained`
-                  revision:str|None=None, # branch / tag / commit, e.g. Pythia's 'step1000'
+                  *, revision:str|None=None, # branch / tag / commit, e.g. Pythia's 'step1000'
                   dtype=None, device=None, # torch dtype (default float32) and device
-                  **kwargs)->nn.Module: # passed to `from_pretrained` (never trust_remote_code by default)
+                  local_files_only:bool=False, # never reach the Hub (a local folder or the cache only)
+                  trust_remote_code:bool=False, # run code shipped with the model (off: only architectures transformers knows)
+                 )->nn.Module:
     "Load a causal LM with `transformers` in eval mode."
     tf = _transformers()
-    kwargs.setdefault('trust_remote_code', False)
-    try: m = tf.AutoModelForCausalLM.from_pretrained(str(name_or_path), revision=revision, dtype=get_dtype(dtype), **kwargs)
+    try: m = tf.AutoModelForCausalLM.from_pretrained(str(name_or_path), revision=revision, dtype=get_dtype(dtype),
+                                                     local_files_only=local_files_only, trust_remote_code=trust_remote_code)
     except OSError as e: raise FileNotFoundError(f"cannot load {name_or_path!r} (revision {revision!r}): {e}") from e
     return m.to(get_device(device)).eval()
 
@@ -297,7 +299,7 @@ def _step_of(revision:str):
     return int(m.group(1)) if m else revision
 
 def iter_model_checkpoints(source:str|Path|dict, # our `train_lm` run folder, a HF name/folder, or {step: HF name or folder}
-                           revisions:Iterable[str]|None=None, # HF revisions such as ['step1000', 'step2000'] (Pythia style)
+                           *, revisions:Iterable[str]|None=None, # HF revisions such as ['step1000', 'step2000'] (Pythia style)
                            steps:Iterable[int]|None=None, # with our run folder: only these steps
                            device=None, dtype=None)->Iterator[tuple]:
     "Yield `(step, model)` for each checkpoint: ours (safetensors folders) or Hugging Face revisions / folders."
@@ -314,7 +316,7 @@ def iter_model_checkpoints(source:str|Path|dict, # our `train_lm` run folder, a 
 def token_batches(tok, # tokenizer (`data.load_tokenizer`)
                   texts:Iterable[str], # documents
                   n_tokens:int=64, # tokens kept per document after BOS (the paper: 64)
-                  bos:bool=True, # prepend <|bos|>
+                  *, bos:bool=True, # prepend <|bos|>
                  )->tuple[torch.Tensor, list[int]]: # ((documents, 1 + n_tokens) ids, indices of the documents kept)
     "Token ids of the first `n_tokens` tokens of each document long enough to have them (shorter ones are skipped, as in the paper)."
     bos_id = tok.token_to_id(BOS) if bos else None
@@ -330,7 +332,7 @@ def token_batches(tok, # tokenizer (`data.load_tokenizer`)
 def corpus_activations(model:nn.Module, # our GPT (or any model sharing the tokenizer)
                        tok, # the tokenizer the model was trained with
                        docs:list, # `data.Document`s (generated, with ground truth)
-                       layer:int|str, # block index or module name
+                       *, layer:int|str, # block index or module name
                        n_tokens:int=64, # tokens per document after BOS (shorter documents are skipped)
                        **kwargs)->tuple: # (Activations or ActivationCache, dict of per-row ground truth)
     "Activations of generated documents (BOS dropped, first `n_tokens` tokens) and the ground truth of every row."

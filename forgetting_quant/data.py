@@ -470,7 +470,7 @@ def _render(w, rng, parts, chosen, lang, variant_rate, switch_rate):
 def generate_document(index:int, # document number; the same (seed, split, index) always gives the same document
                       seed:int=0, # corpus seed
                       split:str='train', # 'train' or 'heldout': disjoint random streams
-                      kind:str|None=None, # force a kind ('en', 'ja', 'parallel', 'switch'); None draws from `mix`
+                      *, kind:str|None=None, # force a kind ('en', 'ja', 'parallel', 'switch'); None draws from `mix`
                       mix:dict|None=None, # probabilities of each kind (default `DEFAULT_MIX`)
                       sentences:tuple=(3, 8), # min and max sentences per document
                       variant_rate:float=0.3, # probability that a slot uses a non-canonical form (synonym / script variant)
@@ -501,7 +501,7 @@ def generate_document(index:int, # document number; the same (seed, split, index
 def iter_documents(n_docs:int, # how many documents
                    seed:int=0, # corpus seed
                    split:str='train', # 'train' or 'heldout'
-                   start:int=0, # index of the first document (to continue a corpus)
+                   *, start:int=0, # index of the first document (to continue a corpus)
                    **kwargs)->Iterator[Document]: # passed to `generate_document` (kind, mix, variant_rate, ...)
     "Stream documents `start .. start+n_docs-1` of the corpus (constant memory: use it for corpora of tens of millions of tokens)."
     if isinstance(n_docs, bool) or not isinstance(n_docs, int) or n_docs < 0: raise ValueError(f"n_docs must be an int >= 0, got {n_docs!r}")
@@ -592,7 +592,7 @@ def encode_document(tok, # tokenizer from `train_tokenizer` / `load_tokenizer`
 # %% ../nbs/01_data.ipynb #87c450ae
 def encode_texts(tok, # tokenizer
                  texts:Iterable[str], # documents
-                 bos:bool=True, # start every document with `<|bos|>`
+                 *, bos:bool=True, # start every document with `<|bos|>`
                  batch:int=2048, # documents per `encode_batch` call
                 )->np.ndarray: # one flat token stream (uint16 when the vocabulary allows, else int32)
     "Tokenize documents into one stream, each document preceded by `<|bos|>`: the input format of `lm.train_lm`."
@@ -638,7 +638,7 @@ def read_documents(path:str|Path, # a .txt / .jsonl file, or a folder of them
 def hf_documents(name:str, # dataset name on the Hub or a local dataset script/folder, e.g. 'wikimedia/wikipedia'
                  config:str|None=None, # e.g. '20231101.ja'
                  split:str='train',
-                 field:str='text', # column holding the text
+                 *, field:str='text', # column holding the text
                  streaming:bool=True, # stream instead of downloading everything
                 )->Iterator[str]:
     "Stream texts from a Hugging Face `datasets` dataset (needs `pip install datasets`)."

@@ -26,7 +26,7 @@ __all__ = ['BOS_ID', 'DEFAULT_MODEL', 'DEFAULT_TRAIN', 'GPTConfig', 'Block', 'GP
            'get_batch', 'evaluate', 'train_lm', 'load_run', 'default_lm_data']
 
 # %% ../nbs/02_lm.ipynb #f5358024
-@dataclass
+@dataclass(kw_only=True)
 class GPTConfig:
     "Shape of a `GPT`."
     vocab_size:int=2048  # tokens (the tokenizer's vocabulary, specials included)
@@ -65,6 +65,8 @@ class GPT(nn.Module):
         super().__init__()
         if not isinstance(config, GPTConfig): raise TypeError(f"config must be a GPTConfig, got {type(config).__name__}")
         self.config = c = config
+        self.step:int|None = None   # optimizer steps of the checkpoint it was loaded from (`load_checkpoint`)
+        self.meta:dict = {}          # that checkpoint's config.json facts
         self.tok_emb, self.pos_emb = nn.Embedding(c.vocab_size, c.d_model), nn.Embedding(c.context, c.d_model)
         self.blocks = nn.ModuleList(Block(c) for _ in range(c.n_layer))
         self.ln_f = nn.LayerNorm(c.d_model)
@@ -152,7 +154,7 @@ def log_spaced_steps(total:int, # final step
     return sorted(out)
 
 # %% ../nbs/02_lm.ipynb #dfe41597
-@dataclass
+@dataclass(kw_only=True)
 class TrainConfig:
     "Optimisation settings of `train_lm` (AdamW, linear warm-up then cosine decay)."
     steps:int=1500          # optimizer steps
@@ -185,7 +187,7 @@ def split_targets(chunk:torch.Tensor # (n, T+1) token windows
     return chunk[:, :-1], y
 
 def get_batch(tokens:np.ndarray, # flat token stream (see `data.encode_texts`)
-              step:int, tc:TrainConfig, context:int, device=None):
+              step:int, tc:TrainConfig, *, context:int, device=None):
     "Batch `step`: random windows drawn from a generator seeded by (seed, step), so batches never depend on history."
     starts = np.random.default_rng([tc.seed, step]).integers(0, len(tokens) - context - 1, tc.batch_size)
     return split_targets(torch.from_numpy(tokens[starts[:, None] + np.arange(context + 1)].astype(np.int64)).to(get_device(device)))
@@ -193,7 +195,7 @@ def get_batch(tokens:np.ndarray, # flat token stream (see `data.encode_texts`)
 @torch.no_grad()
 def evaluate(model:nn.Module, # GPT
              tokens:np.ndarray, # held-out token stream
-             max_tokens:int|None=None, # evaluate at most this many tokens
+             *, max_tokens:int|None=None, # evaluate at most this many tokens
              batch_size:int=32, device=None)->float: # mean next-token cross-entropy (nats)
     "Held-out loss on consecutive non-overlapping windows of `tokens`."
     ctx = model.config.context
@@ -280,7 +282,7 @@ def train_lm(tokens:np.ndarray, # training token stream (`data.encode_texts`)
         else:
             ev = {'step': step, 'tokens': step * tc.batch_size * mc.context}
             for k, v in (heldout or {}).items():
-                ev[f'loss_{k}'] = evaluate(model, v, tc.eval_tokens, device=dev); ev[f'ppl_{k}'] = math.exp(ev[f'loss_{k}'])
+                ev[f'loss_{k}'] = evaluate(model, v, max_tokens=tc.eval_tokens, device=dev); ev[f'ppl_{k}'] = math.exp(ev[f'loss_{k}'])
             save_checkpoint(model, path, step, **{k: v for k, v in ev.items() if k != 'step'})
             _kill_point('lm_checkpoint')
         hist['evals'] = sorted([e for e in hist['evals'] if e['step'] != step] + [ev], key=lambda e: e['step'])
@@ -292,7 +294,7 @@ def train_lm(tokens:np.ndarray, # training token stream (`data.encode_texts`)
         while True:
             if step in ckpts: checkpoint()
             if step >= tc.steps or (stop_at is not None and step >= stop_at): break
-            x, y = get_batch(tokens, step, tc, mc.context, dev)
+            x, y = get_batch(tokens, step, tc, context=mc.context, device=dev)
             for g in opt.param_groups: g['lr'] = lr_at(step, tc)
             _, loss = model(x, y)
             if not torch.isfinite(loss): raise FloatingPointError(f"training loss became {loss.item()} at step {step}; lower lr (now {tc.lr})")
@@ -335,7 +337,7 @@ DEFAULT_TRAIN = TrainConfig(steps=1000, batch_size=16)
 
 def default_lm_data(n_docs:int=20_000, # training documents (~47 tokens each with the default tokenizer)
                     heldout_docs:int=300, # held-out documents per language
-                    vocab_size:int=2048, seed:int=0,
+                    vocab_size:int=2048, *, seed:int=0,
                     tokenizer=None, # reuse this tokenizer instead of training one
                    )->tuple: # (tokenizer, training tokens, {'en': tokens, 'ja': tokens})
     "The default corpus: documents 0..n_docs-1 of the generated corpus, a BPE trained on them, monolingual held-out streams."

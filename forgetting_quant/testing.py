@@ -123,7 +123,11 @@ def kill_and_resume(argv:list[str], # `fq` arguments without --out
 BANNED_ARGS = {'show_progress': 'progress', 'verbose': 'progress', 'disable': 'progress', 'quiet': 'progress', 'rng': 'seed',
                'random_state': 'seed', 'threads': 'n_threads', 'num_threads': 'n_threads', 'dev': 'device', 'out': 'log, out_dir or path',
                'outdir': 'out_dir', 'output_dir': 'out_dir'}
-KWARGS_FORWARDERS:set[str] = {'forgetting_quant.core.progress_bar'}   # 'module.qualname' of public callables that take **kwargs, check them, and pass them on
+# 'module.qualname' of the public callables that take **kwargs: they pass them to a function that refuses unknown names
+# (tqdm; generate_document; get_activations), or store them whole as metadata (save_checkpoint, ActivationWriter.close)
+KWARGS_FORWARDERS:set[str] = {'forgetting_quant.core.progress_bar', 'forgetting_quant.data.iter_documents', 'forgetting_quant.data.generate_corpus',
+                              'forgetting_quant.activations.corpus_activations', 'forgetting_quant.lm.save_checkpoint',
+                              'forgetting_quant.activations.ActivationWriter.close'}
 
 def _public_callables(module)->list:
     "(qualified name, function) for the functions, methods and constructors of `module.__all__` defined in that module."
