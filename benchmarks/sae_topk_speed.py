@@ -15,8 +15,8 @@ def main():
     set_threads(a.threads)
     rows = []
     for d in a.dims:
-        dense = time_train_step(d, a.batch, sparse=False, repeats=a.repeats, threads=a.threads)
-        sp = time_train_step(d, a.batch, sparse=True, repeats=a.repeats, threads=a.threads)
+        dense = time_train_step(d, a.batch, sparse=False, repeats=a.repeats, n_threads=a.threads)
+        sp = time_train_step(d, a.batch, sparse=True, repeats=a.repeats, n_threads=a.threads)
         rows.append({'d': d, 'n': 16*d, 'K': 32, 'batch': a.batch, 'threads': a.threads,
                      'dense ms/step': round(1e3*dense['s_per_step'], 1), 'sparse ms/step': round(1e3*sp['s_per_step'], 1),
                      'dense tok/s': int(dense['tokens_per_s']), 'sparse tok/s': int(sp['tokens_per_s']),

@@ -33,7 +33,7 @@ def topk_synthetic(store:ResultStore, quick:bool):
         sae = TopKSAE(32, expansion=4, k=3, seed=0)
         h = SAETrainer(sae, warmup_steps=50, batch_size=256).fit(X, steps=steps, log_every=steps)
         rec = dictionary_recovery(sae.W_dec, atoms); m = sae_metrics(sae, X[:4096])
-        rows.append({'what': 'planted dictionary d=32 n=128 K=3', 'steps': steps, 'fvu': m['fvu'], 'l0': m['l0'], 'cosine': m['cosine'],
+        rows.append({'what': 'planted dictionary d=32 n=128 K=3', 'steps': steps, 'fvu': m.fvu, 'l0': m.l0, 'cosine': m.cosine,
                      'mean_best_cos': float(rec.mean()), 'recovered_0.9': int((rec > 0.9).sum())})
         for d in ([32] if quick else [64, 128, 256]):
             B = 512 if quick else 4096
@@ -111,7 +111,7 @@ def evaluate_granularity(data:dict, # `load_demo()` output
         Str, Ytr = np.concatenate([S[d] for d in train]), np.concatenate([Y[d] for d in train])
         row = {'checkpoint': c, 'n': len(Y[c])}
         for m, (rule, grid) in rules.items():
-            p = fit_thresholds(Str, Ytr, rule, grid); yh = rule(S[c], **p)
+            p = fit_thresholds(Str, Ytr, rule, grid=grid); yh = rule(S[c], **p)
             preds[m][c], params[m][c] = yh, p
             row[f'acc_{m}'], row[f'kappa_{m}'] = float((yh == Y[c]).mean()), cohen_kappa(Y[c], yh)
         maj = collections.Counter(Ytr.tolist()).most_common(1)[0][0]   # majority class of the training checkpoints
@@ -125,7 +125,7 @@ def evaluate_granularity(data:dict, # `load_demo()` output
     pooled['acc_majority'] = pooled['kappa_majority'] = None
     rows.append(pooled)
     S_all = np.concatenate(list(S.values()))
-    insample = {m: fit_thresholds(S_all, y_all, rule, grid) for m, (rule, grid) in rules.items()}
+    insample = {m: fit_thresholds(S_all, y_all, rule, grid=grid) for m, (rule, grid) in rules.items()}
     fit_row = {'checkpoint': 'all (in-sample fit)', 'n': len(y_all)}
     for m, (rule, _) in rules.items():
         yh = rule(S_all, **insample[m]); fit_row[f'acc_{m}'], fit_row[f'kappa_{m}'] = float((yh == y_all).mean()), cohen_kappa(y_all, yh)
@@ -148,7 +148,7 @@ def crossval_granularity(data:dict, # `load_demo()` output
     for m, (rule, grid) in {'ours': (granularity_from_stats, g_ours), 'baseline': (concentration_baseline_from_stats, g_base)}.items():
         yh = np.zeros_like(Y)
         for f in range(folds):
-            p = fit_thresholds(S[fold != f], Y[fold != f], rule, grid); yh[fold == f] = rule(S[fold == f], **p)
+            p = fit_thresholds(S[fold != f], Y[fold != f], rule, grid=grid); yh[fold == f] = rule(S[fold == f], **p)
         preds[m] = yh
     rows = []
     for c in [*data, 'all']:
@@ -234,7 +234,7 @@ def _ckpt_cell(store:ResultStore, quick:bool, step:int, seed_offset:int=0)->dict
     with num_threads(1):     # single-threaded small matrix products are much faster on this CPU (also for the tiny LM)
         model, tok = load_run(run_dir, step)
         name = f'step_{int(step):07d}' + (f'_seed{cfg.seed + seed_offset}' if seed_offset else '')
-        return run_checkpoint(model, tok, out/name, replace(cfg, seed=cfg.seed + seed_offset))
+        return run_checkpoint(model, tok, out/name, cfg=replace(cfg, seed=cfg.seed + seed_offset))
 
 @experiment('sae', 'checkpoints', needs=['lm/default_lm'], config=_ckpt_config, cost=320, cell=_ckpt_cell,
             cells=lambda quick: [{'step': s} for s in _ckpt_config(quick)['steps']] + [{'step': _ckpt_config(quick)['steps'][-1], 'seed_offset': 1}],

@@ -75,7 +75,7 @@ def count_languages(token_act, # list of examples, each a list of [token, act] p
 def language_of_feature(token_act=None, # examples of the feature (or give `counts`)
                         threshold:float=0.9, # share of one language needed
                         strict:bool=True, # share must exceed `threshold` (authors' code); False: >= as the paper's text says
-                        counts:tuple[int, int]|None=None, # precomputed (n_en, n_ja) instead of `token_act`
+                        *, counts:tuple[int, int]|None=None, # precomputed (n_en, n_ja) instead of `token_act`
                        )->str: # 'en', 'ja' or 'mix'
     "A feature is English (Japanese) if more than `threshold` of its examples are, otherwise mixed."
     if not 0 < threshold < 1: raise ValueError(f"threshold must be in (0, 1), got {threshold}")
@@ -182,7 +182,11 @@ def granularity_stats(token_act, # list of examples, each a list of [token, act]
 GRANULARITY_PARAM_NAMES = ('token_share', 'pair_share', 'related_share', 'max_distinct')
 
 def granularity_from_stats(S, # (..., 4) array of [p1, p2, r, u]
-                           token_share:float, pair_share:float, related_share:float, max_distinct:float)->np.ndarray:
+                           *, token_share:float, # token-level (4) when p1 >= token_share
+                           pair_share:float, # synonym (3) needs p1 + r >= pair_share ...
+                           related_share:float, # ... and r >= related_share
+                           max_distinct:float, # semantic commonality (2) when u <= max_distinct, else unrelated (1)
+                          )->np.ndarray: # granularity codes, shape S.shape[:-1]
     "The cascade: 3 if r >= related_share and p1+r >= pair_share; else 4 if p1 >= token_share; else 2 if u <= max_distinct; else 1."
     S = np.asarray(S, dtype=np.float64); p1, r, u = S[..., 0], S[..., 2], S[..., 3]
     return np.where((r >= related_share) & (p1 + r >= pair_share), 3, np.where(p1 >= token_share, 4, np.where(u <= max_distinct, 2, 1)))
@@ -314,7 +318,11 @@ def _kappa_rows(Y, P, labels=LABELS):   # Y (n,), P (m, n): κ of every row of P
     pe = sum((Y == l).mean()*(P == l).mean(1) for l in labels)
     return np.where(pe < 1, (po-pe)/np.maximum(1-pe, 1e-12), 0.)
 
-def fit_thresholds(S, y, rule, grid:dict)->dict:
+def fit_thresholds(S, # (features, ...) statistics the rule reads
+                   y, # (features,) labels
+                   rule, # `rule(S, **params)` -> predicted labels, broadcasting over parameter arrays
+                   *, grid:dict, # parameter name -> candidate values
+                  )->dict: # the best parameters (a mapping to pass on as `rule(S, **params)`)
     "Grid search the thresholds of `rule(S, **params)` maximising Cohen's κ against labels `y`."
     names = list(grid); combos = np.array(list(itertools.product(*grid.values())))
     if len(combos) == 0: raise ValueError("empty grid")
@@ -351,14 +359,16 @@ def _resolve_lexicon(lexicon):
 
 def classify_granularity(token_act, # list of examples, each a list of [token, act] pairs
                          lexicon='auto', # 'auto': `ja_en_lexicon()` if installed; None: no dictionary; or a lexicon mapping
-                         **thresholds, # override entries of the default thresholds
+                         *, token_share:float|None=None, # thresholds of `granularity_from_stats`; None: the default for this lexicon
+                         pair_share:float|None=None, # (`GRANULARITY_THRESHOLDS`, or `GRANULARITY_THRESHOLDS_NO_LEXICON`
+                         related_share:float|None=None, #  when there is no dictionary)
+                         max_distinct:float|None=None,
                         )->int: # 1 unrelated, 2 semantic commonality, 3 synonym, 4 token-level
     "Granularity code of a feature from the distribution of its examples' top strings (no LLM)."
     lexicon = _resolve_lexicon(lexicon)
     defaults = GRANULARITY_THRESHOLDS if lexicon is not None else GRANULARITY_THRESHOLDS_NO_LEXICON
-    bad = set(thresholds) - set(defaults)
-    if bad: raise TypeError(f"unknown thresholds {sorted(bad)}; allowed: {list(defaults)}")
-    return int(granularity_from_stats(granularity_stats(token_act, lexicon), **{**defaults, **thresholds}))
+    given = dict(token_share=token_share, pair_share=pair_share, related_share=related_share, max_distinct=max_distinct)
+    return int(granularity_from_stats(granularity_stats(token_act, lexicon), **{k: defaults[k] if v is None else v for k, v in given.items()}))
 
 def concentration_baseline(token_act, token_share:float=0.6, concept_share:float=0.3)->int:
     "The two-threshold concentration baseline (4 / 2 / 1 from the top-string share p1)."
@@ -372,7 +382,7 @@ def _show_token(tok:str)->str:
 
 def feature_card_html(token_act, # list of examples, each a list of [token, act] pairs
                       title:str='', # heading (e.g. 'ckpt 10000 #00007')
-                      n_examples:int=5, # how many examples to show
+                      *, n_examples:int=5, # how many examples to show
                       window:int=10, # tokens shown on each side of the example's maximum
                       max_act:float=10., # activation drawn at full colour
                      )->str:

@@ -13,14 +13,14 @@ from ..core import progress_bar, get_device, _atomic_write, config_fingerprint
 from ..data import generate_document
 from ..activations import corpus_activations, token_batches, get_activations, iter_model_checkpoints, resolve_layer
 from ..lm import load_tokenizer
-from .topk import TopKSAE, SAETrainer, SAETrainConfig, sae_metrics, check_activations
+from .topk import TopKSAE, SAETrainer, SAETrainConfig, sae_metrics, check_activations, _quiet_sparse_beta
 from .features import (language_of_feature, classify_granularity, cohen_kappa, confusion_matrix, feature_card_html, LABELS)
 
 # %% auto #0
 __all__ = ['middle_layer', 'corpus_documents', 'quantize_activations', 'sparse_codes', 'FeatureExamples', 'collect_examples',
            'truth_granularity', 'truth_language', 'score_features', 'summarize_scores', 'PipelineConfig',
            'run_checkpoint', 'run_pipeline', 'dense_codes', 'feature_correlation', 'code_correlation',
-           'greedy_matching', 'hungarian_matching', 'load_codes', 'match_checkpoints', 'persistence']
+           'greedy_matching', 'hungarian_matching', 'load_codes', 'MatchResult', 'match_checkpoints', 'persistence']
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #a0efc27a
 def middle_layer(model)->int:
@@ -31,12 +31,13 @@ def middle_layer(model)->int:
 
 def corpus_documents(n_docs:int, # how many documents
                      split:str='heldout', # 'train' (SAE training text) or 'heldout' (feature examples)
-                     seed:int=0, start:int=0,
+                     *, seed:int=0, # corpus seed
+                     start:int=0, # index of the first document
                      sentences:tuple=(8, 14), # long enough for 64 tokens after BOS
                     )->list:
     "Generated documents long enough to give 64 tokens after BOS (the seed keeps the first 64 tokens of each sequence)."
     if isinstance(n_docs, bool) or not isinstance(n_docs, int) or n_docs < 1: raise ValueError(f"n_docs must be a positive int, got {n_docs!r}")
-    return [generate_document(i, seed, split, sentences=sentences) for i in range(start, start + n_docs)]
+    return [generate_document(i, seed=seed, split=split, sentences=sentences) for i in range(start, start + n_docs)]
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #43cce7d1
 def quantize_activations(a, # activations (any shape), >= 0
@@ -96,7 +97,7 @@ class FeatureExamples:
 # %% ../../nbs/sae/20_checkpoints.ipynb #c1c2a1b3
 def collect_examples(acts:torch.Tensor, idx:torch.Tensor, # (rows, k) sparse codes of the held-out rows (`sparse_codes`)
                      tokens, # (n_seq, T) token strings; rows are sequence-major (row = seq*T + pos)
-                     n_latents:int, # number of SAE latents n
+                     *, n_latents:int, # number of SAE latents n
                      n_examples:int=50, # the authors keep the first 50 qualifying sequences
                      ratio:float=0.7, # a sequence qualifies when its maximum exceeds ratio × the feature's maximum
                      k_top:int=20, # size of the global top-k view
@@ -137,7 +138,7 @@ def collect_examples(acts:torch.Tensor, idx:torch.Tensor, # (rows, k) sparse cod
 def truth_granularity(concept, # (m,) concept id of each example's top token (-1: not a concept word)
                       surface, # (m,) surface string of that concept mention ('' for none)
                       category, # (m,) category id (-1 for none)
-                      token, # (m,) the top token's text
+                      *, token, # (m,) the top token's text
                       share:float=0.65, # share of the examples that must agree
                       second:float=0.1, # a second surface form must cover this share for 'concept-level'
                      )->int: # 4 token-level, 3 concept-level (synonym / translation), 2 same category, 1 unrelated
@@ -158,7 +159,8 @@ def truth_granularity(concept, # (m,) concept id of each example's top token (-1
     return 2 if g >= 0 and pg >= share else 1
 
 def truth_language(lang, # (m,) language of each example's top token (0 en, 1 ja, -1 none)
-                   threshold:float=0.9)->str:
+                   threshold:float=0.9, # share of the examples needed
+                  )->str:
     "'en' / 'ja' when more than `threshold` of the examples' top tokens are in that language (ground truth), else 'mix'."
     lang = np.asarray(lang)
     if len(lang) == 0: raise ValueError("no examples")
@@ -167,10 +169,11 @@ def truth_language(lang, # (m,) language of each example's top token (0 en, 1 ja
 # %% ../../nbs/sae/20_checkpoints.ipynb #a2f45609
 def score_features(ex:FeatureExamples, # collected examples
                    truth:dict, # per-row ground truth from `corpus_activations` (rows aligned with ex.tokens)
-                   features=None, # which features (default: every feature with >= min_examples examples)
-                   min_examples:int=5,
+                   *, features=None, # which features (default: every feature with >= min_examples examples)
+                   min_examples:int=5, # features with fewer examples are not scored
                    max_features:int|None=None, # score a random sample of at most this many (the authors labelled 100 per checkpoint)
-                   seed:int=0)->list[dict]:
+                   seed:int=0, # seed of that sample
+                  )->list[dict]: # one JSON record per feature (written to scores.json)
     "Per feature: the rule-based language and `classify_granularity` next to the corpus ground truth."
     n_ex = ex.n_examples()
     feats = np.flatnonzero(n_ex >= min_examples) if features is None else np.asarray(features)
@@ -182,7 +185,7 @@ def score_features(ex:FeatureExamples, # collected examples
         sub = lambda k: [truth[k][i] for i in r]
         langs = truth['lang'][r]
         out.append(dict(feature=int(f), n_examples=int(n_ex[f]), language=language_of_feature(ta), granularity=classify_granularity(ta),
-                        truth_language=truth_language(langs), truth_granularity=truth_granularity(truth['concept'][r], sub('surface'), truth['category'][r], sub('token')),
+                        truth_language=truth_language(langs), truth_granularity=truth_granularity(truth['concept'][r], sub('surface'), truth['category'][r], token=sub('token')),
                         bilingual_concept=bool(len(set(langs[truth['concept'][r] >= 0].tolist()) & {0, 1}) == 2)))
     return out
 
@@ -199,7 +202,7 @@ def summarize_scores(scores:list[dict])->dict:
     return out
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #bacaf267
-@dataclass
+@dataclass(kw_only=True)
 class PipelineConfig:
     "Sizes of the per-checkpoint pipeline (defaults: the full run; the seed: 64 tokens after BOS, expansion 16, K 32)."
     n_tokens:int = 64          # tokens per sequence after BOS
@@ -225,11 +228,12 @@ _PIPELINE_FILES = ('summary.json', 'scores.json', 'codes.npz', 'features.npz', '
 
 def run_checkpoint(model, # our GPT (or a model sharing `tok`)
                    tok, # the tokenizer the model was trained with
-                   out:str|Path, # folder for this checkpoint's SAE and results
-                   cfg:PipelineConfig|None=None,
-                   device=None)->dict: # the checkpoint's summary row
+                   out_dir:str|Path, # folder for this checkpoint's SAE and results
+                   *, cfg:PipelineConfig|None=None, # pipeline sizes (None: the defaults)
+                   device=None, # where the LM and the SAE compute
+                  )->dict: # the checkpoint's summary row (the JSON record written to out_dir/summary.json)
     "Activations (middle layer, 64 tokens after BOS, L2-normalised) → TopK SAE → examples the authors' way → scores. Reused if done with the same config."
-    cfg, out = cfg or PipelineConfig(), Path(out)
+    cfg, out = cfg or PipelineConfig(), Path(out_dir)
     layer = middle_layer(model) if cfg.layer is None else cfg.layer
     # out/config.json fingerprints the settings: the same config reuses the results (or resumes the SAE), a changed one starts over
     fp = config_fingerprint(cfg, {'layer': int(layer), 'd_model': int(model.config.d_model) if hasattr(model, 'config') and hasattr(model.config, 'd_model') else None})
@@ -240,23 +244,23 @@ def run_checkpoint(model, # our GPT (or a model sharing `tok`)
         for f in _PIPELINE_FILES: (out/f).unlink(missing_ok=True)
         _atomic_write(out/'config.json', lambda p: p.write_text(json.dumps({'fingerprint': fp, 'config': asdict(cfg), 'layer': int(layer)})))
     t0 = time.perf_counter()
-    tr_ids, _ = token_batches(tok, [d.text for d in corpus_documents(cfg.train_docs, 'train', start=cfg.train_start)], cfg.n_tokens)
+    tr_ids, _ = token_batches(tok, [d.text for d in corpus_documents(cfg.train_docs, 'train', start=cfg.train_start)], n_tokens=cfg.n_tokens)
     X = get_activations(model, tr_ids, layer, n_tokens=cfg.n_tokens, normalize=True, device=device).acts
-    ho, truth = corpus_activations(model, tok, corpus_documents(cfg.heldout_docs, 'heldout'), layer, cfg.n_tokens, normalize=True, device=device)
+    ho, truth = corpus_activations(model, tok, corpus_documents(cfg.heldout_docs, 'heldout'), layer=layer, n_tokens=cfg.n_tokens, normalize=True, device=device)
     sae = TopKSAE(X.shape[1], cfg.expansion, cfg.k, seed=cfg.seed, device=device)
     tr = SAETrainer(sae, lr=cfg.lr, warmup_steps=cfg.warmup_steps, batch_size=min(cfg.batch_size, len(X)), seed=cfg.seed)
-    hist = tr.fit(X.to(sae.W_enc.device), steps=cfg.sae_steps, checkpoint=out/'sae_train.safetensors', log_every=max(1, cfg.sae_steps//10))
+    hist = tr.fit(X.to(sae.W_enc.device), steps=cfg.sae_steps, checkpoint=out/'sae_train.safetensors', log_every=max(1, cfg.sae_steps//10), progress=False)
     sae.save(out/'sae.safetensors')
     met = sae_metrics(sae, ho.acts.to(sae.W_enc.device))
     acts, idx = sparse_codes(sae, ho.acts.to(sae.W_enc.device))
     T = cfg.n_tokens; toks = np.array(truth['token'], dtype=str).reshape(-1, T)
-    ex = collect_examples(acts.cpu(), idx.cpu(), toks, sae.n, cfg.n_examples, cfg.ratio, cfg.k_top)
+    ex = collect_examples(acts.cpu(), idx.cpu(), toks, n_latents=sae.n, n_examples=cfg.n_examples, ratio=cfg.ratio, k_top=cfg.k_top)
     # every file is written whole or not at all (kill -9 safe); summary.json, the done marker, comes last
     _atomic_write(out/'features.npz', ex.save)
     _atomic_write(out/'codes.npz', lambda p: np.savez_compressed(p, acts=acts.cpu().numpy().astype(np.float32), idx=idx.cpu().numpy().astype(np.int32)))
     scores = score_features(ex, truth, min_examples=cfg.min_examples, max_features=cfg.max_scored, seed=cfg.seed)
     _atomic_write(out/'scores.json', lambda p: p.write_text(json.dumps(scores)))
-    summ = {'layer': int(layer), 'heldout_fvu': met['fvu'], 'l0': met['l0'], 'dead_fraction': met['dead_fraction'],
+    summ = {'layer': int(layer), 'heldout_fvu': met.fvu, 'l0': met.l0, 'dead_fraction': met.dead_fraction,
             'train_fvu': hist[-1]['fvu'] if hist else None, 'alive': int((ex.fmax > 0).sum()), 'n_latents': sae.n,
             **(summarize_scores(scores) if scores else {'features': 0}), 'wall_s': time.perf_counter() - t0}
     _atomic_write(out/'summary.json', lambda p: p.write_text(json.dumps(summ)))
@@ -265,20 +269,21 @@ def run_checkpoint(model, # our GPT (or a model sharing `tok`)
 # %% ../../nbs/sae/20_checkpoints.ipynb #a35a6639
 def run_pipeline(source, # our `train_lm` run folder (or anything `iter_model_checkpoints` takes)
                  out_dir:str|Path, # results: out_dir/step_XXXXXXX/ per checkpoint
-                 cfg:PipelineConfig|None=None,
-                 steps=None, # only these checkpoint steps (default: all)
+                 cfg:PipelineConfig|None=None, # pipeline sizes (None: the defaults)
+                 *, steps=None, # only these checkpoint steps (default: all)
                  tok=None, # tokenizer (default: the run folder's)
                  null_seed:bool=True, # also train a second SAE (seed+1) on the last checkpoint: the seed-to-seed baseline
-                 device=None)->list[dict]: # one summary row per checkpoint (with 'step')
+                 device=None, # where the LM and the SAEs compute
+                )->list[dict]: # one summary row per checkpoint (with 'step')
     "Run `run_checkpoint` on every checkpoint, resumably (finished checkpoints are read back, not recomputed)."
     cfg, out = cfg or PipelineConfig(), Path(out_dir)
     tok = tok if tok is not None else load_tokenizer(source)
     rows, last = [], None
     for step, model in progress_bar(iter_model_checkpoints(source, steps=steps, device=device), desc='checkpoints'):
-        rows.append({'step': step, **run_checkpoint(model, tok, out/f'step_{int(step):07d}', cfg, device)}); last = (step, model)
+        rows.append({'step': step, **run_checkpoint(model, tok, out/f'step_{int(step):07d}', cfg=cfg, device=device)}); last = (step, model)
     if null_seed and last is not None:
         from dataclasses import replace
-        run_checkpoint(last[1], tok, out/f'step_{int(last[0]):07d}_seed{cfg.seed+1}', replace(cfg, seed=cfg.seed + 1), device)
+        run_checkpoint(last[1], tok, out/f'step_{int(last[0]):07d}_seed{cfg.seed+1}', cfg=replace(cfg, seed=cfg.seed + 1), device=device)
     return rows
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #06471735
@@ -299,18 +304,20 @@ def _codes_T(acts, idx, n):    # (n, rows) sparse CSR of the code matrix, transp
     r = torch.arange(acts.shape[0]).repeat_interleave(acts.shape[1])
     return torch.sparse_coo_tensor(torch.stack([idx.reshape(-1), r]), acts.reshape(-1), (n, acts.shape[0])).coalesce()
 
-def code_correlation(acts_a, idx_a, n_a:int, # sparse TopK codes (rows, K) of SAE a and its number of latents
-                     acts_b, idx_b, n_b:int, # the same for SAE b, on the same rows
+def code_correlation(codes_a:tuple, # SAE a's sparse codes on some rows: (acts (rows, K), idx (rows, K), n_latents), as `load_codes` returns
+                     codes_b:tuple, # the same for SAE b, on the same rows
                     )->torch.Tensor: # (n_a, n_b) Pearson correlations (0 for a latent that is constant on these rows)
     "`feature_correlation` of the two dense code matrices, computed from the sparse codes: one sparse-sparse product (rows·K² work, not rows·n²)."
+    (acts_a, idx_a, n_a), (acts_b, idx_b, n_b) = codes_a, codes_b
     if acts_a.shape[0] != acts_b.shape[0]: raise ValueError(f"codes are on different rows: {acts_a.shape[0]} vs {acts_b.shape[0]}")
     N = acts_a.shape[0]
-    At, Bt = _codes_T(acts_a, idx_a, n_a), _codes_T(acts_b, idx_b, n_b)
-    M = torch.sparse.mm(At.to_sparse_csr(), Bt.t().coalesce().to_sparse_csr()).to_dense()          # sum over rows of a_i * b_j
     def moments(T):
         s = torch.sparse.sum(T, 1).to_dense(); ss = torch.sparse.sum(T*T, 1).to_dense()
         mu = s/N; return mu, (ss/N - mu**2).clamp(min=0).sqrt()
-    (mu_a, sd_a), (mu_b, sd_b) = moments(At), moments(Bt)
+    with _quiet_sparse_beta():
+        At, Bt = _codes_T(acts_a, idx_a, n_a), _codes_T(acts_b, idx_b, n_b)
+        M = torch.sparse.mm(At.to_sparse_csr(), Bt.t().coalesce().to_sparse_csr()).to_dense()          # sum over rows of a_i * b_j
+        (mu_a, sd_a), (mu_b, sd_b) = moments(At), moments(Bt)
     den = sd_a[:, None]*sd_b[None]
     return torch.where(den > 1e-12, (M/N - mu_a[:, None]*mu_b[None])/torch.where(den > 1e-12, den, torch.ones_like(den)), torch.zeros_like(den)).float()
 
@@ -357,34 +364,46 @@ def load_codes(folder:str|Path)->tuple[torch.Tensor, torch.Tensor, int]:
     with np.load(folder/'codes.npz') as z: a, i = torch.from_numpy(z['acts']), torch.from_numpy(z['idx'])
     return a, i, json.loads((folder/'summary.json').read_text())['n_latents']
 
+@dataclass
+class MatchResult:
+    "Features of two SAEs matched one-to-one by activation correlation on the same held-out tokens (`match_checkpoints`)."
+    alive_a:int # latents of SAE a that fire on the held-out tokens
+    alive_b:int # the same for SAE b
+    mean_matched_corr:float # mean Pearson correlation of the matched pairs (0 when nothing is matched)
+    persist_share:float # share of a's live latents whose match has correlation >= threshold
+    matched_corr:np.ndarray # Pearson correlation of every matched pair
+
 def match_checkpoints(folder_a, folder_b, # two finished checkpoint folders (same held-out text)
-                      threshold:float=0.5, # a feature persists when its matched correlation is at least this
+                      *, threshold:float=0.5, # a feature persists when its matched correlation is at least this
                       method:str='hungarian', # 'hungarian' (exact) or 'greedy' (at least half the optimum)
-                     )->dict:
+                     )->MatchResult:
     "Match the features of two SAEs by activation correlation on the same held-out tokens; share of live features that persist."
     (a1, i1, n1), (a2, i2, n2) = load_codes(folder_a), load_codes(folder_b)
     if a1.shape[0] != a2.shape[0]: raise ValueError("the two folders hold codes of different held-out text")
     alive = lambda a, i, n: (torch.bincount(i[a > 0].long(), minlength=n) > 0).numpy()
     alive_a, alive_b = alive(a1, i1, n1), alive(a2, i2, n2)
-    C = code_correlation(a1, i1, n1, a2, i2, n2).numpy()[alive_a][:, alive_b]
+    C = code_correlation((a1, i1, n1), (a2, i2, n2)).numpy()[alive_a][:, alive_b]
     r, c = (greedy_matching if method == 'greedy' else hungarian_matching)(C)
     v = C[r, c]
-    return {'alive_a': int(alive_a.sum()), 'alive_b': int(alive_b.sum()), 'mean_matched_corr': float(v.mean()) if len(v) else 0.0,
-            'persist_share': float((v >= threshold).sum()/max(1, alive_a.sum())), 'matched_corr': v}
+    return MatchResult(alive_a=int(alive_a.sum()), alive_b=int(alive_b.sum()), mean_matched_corr=float(v.mean()) if len(v) else 0.0,
+                       persist_share=float((v >= threshold).sum()/max(1, alive_a.sum())), matched_corr=v)
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #f02741b5
 def persistence(out_dir:str|Path, # a `run_pipeline` output folder
-                threshold:float=0.5, method:str='hungarian')->list[dict]:
+                threshold:float=0.5, # see `match_checkpoints`
+                method:str='hungarian', # see `match_checkpoints`
+               )->list[dict]: # JSON records: from, to, kind and the `MatchResult` counts (without matched_corr)
     "Matched-feature persistence between consecutive checkpoints, and the seed-to-seed null on the last one."
+    def row(m:MatchResult): return {k: getattr(m, k) for k in ('alive_a', 'alive_b', 'mean_matched_corr', 'persist_share')}
     out = Path(out_dir)
     done = sorted(p for p in out.glob('step_*') if (p/'summary.json').exists() and '_seed' not in p.name)
     rows = []
     for a, b in zip(done, done[1:]):
-        m = match_checkpoints(a, b, threshold, method); m.pop('matched_corr')
-        rows.append({'from': int(a.name[5:]), 'to': int(b.name[5:]), 'kind': 'consecutive', **m})
+        m = match_checkpoints(a, b, threshold=threshold, method=method)
+        rows.append({'from': int(a.name[5:]), 'to': int(b.name[5:]), 'kind': 'consecutive', **row(m)})
     for p in out.glob('step_*_seed*'):
         base = out/p.name.split('_seed')[0]
         if (p/'summary.json').exists() and (base/'summary.json').exists():
-            m = match_checkpoints(base, p, threshold, method); m.pop('matched_corr')
-            rows.append({'from': int(base.name[5:]), 'to': int(base.name[5:]), 'kind': 'seed-to-seed null', **m})
+            m = match_checkpoints(base, p, threshold=threshold, method=method)
+            rows.append({'from': int(base.name[5:]), 'to': int(base.name[5:]), 'kind': 'seed-to-seed null', **row(m)})
     return rows

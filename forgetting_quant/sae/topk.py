@@ -5,6 +5,7 @@
 # %% ../../nbs/sae/00_topk.ipynb #476f9a1a
 from __future__ import annotations
 import json, math, time, warnings, dataclasses
+from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Iterator
@@ -15,13 +16,17 @@ from torch import nn, Tensor
 from safetensors.torch import save_file, load_file, safe_open
 from ..core import progress_bar, _atomic_write, _kill_point
 
-# torch marks CSR tensors as beta; we use only the stable products below
-warnings.filterwarnings('ignore', message='Sparse CSR tensor support is in beta')
-warnings.filterwarnings('ignore', message='Sparse invariant checks are implicitly disabled')
+@contextmanager
+def _quiet_sparse_beta():
+    "Silence torch's 'sparse CSR is beta' and 'invariant checks disabled' warnings inside the block only (we use only the stable products)."
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='Sparse CSR tensor support is in beta')
+        warnings.filterwarnings('ignore', message='Sparse invariant checks are implicitly disabled')
+        yield
 
 # %% auto #0
-__all__ = ['check_activations', 'geometric_median', 'topk_rows', 'topk_dense_reference', 'TopKSAE', 'fvu', 'sae_metrics',
-           'scaled_lr', 'SAETrainConfig', 'SAETrainer', 'planted_dictionary_data', 'dictionary_recovery',
+__all__ = ['check_activations', 'geometric_median', 'topk_rows', 'topk_dense_reference', 'TopKSAE', 'fvu', 'SAEMetricsResult',
+           'sae_metrics', 'scaled_lr', 'SAETrainConfig', 'SAETrainer', 'planted_dictionary_data', 'dictionary_recovery',
            'time_train_step']
 
 # %% ../../nbs/sae/00_topk.ipynb #e7613989
@@ -41,7 +46,7 @@ def check_activations(x, # activations, shape (batch, d)
 # %% ../../nbs/sae/00_topk.ipynb #68f29a0a
 @torch.no_grad()
 def geometric_median(points, # (m, d) points
-                     max_iter:int=200, # Weiszfeld iterations at most
+                     *, max_iter:int=200, # Weiszfeld iterations at most
                      tol:float=1e-7, # stop when the estimate moves less than tol × (1 + its norm)
                      eps:float=1e-12, # distances below eps count as "at a data point"
                     )->Tensor: # (d,) in the dtype of `points`
@@ -107,6 +112,10 @@ class _SparseTopK(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, g_out, g_acts, g_idx):
+        with _quiet_sparse_beta(): return _SparseTopK._backward(ctx, g_out, g_acts)
+
+    @staticmethod
+    def _backward(ctx, g_out, g_acts):
         xc, W_enc, W_dec, idx, acts, vals = ctx.saved_tensors
         B, k = idx.shape; n = W_enc.shape[0]; flat = idx.reshape(-1)
         g_out = g_out.contiguous()
@@ -127,7 +136,13 @@ class _SparseTopK(torch.autograd.Function):
         g_xc = F.embedding_bag(idx, W_enc, per_sample_weights=g_v, mode='sum')   # (dL/dpre) W_enc, only K rows each
         return g_xc, g_Wenc, g_benc, g_Wdec, None, None
 
-def topk_dense_reference(xc, W_enc, b_enc, W_dec, k:int, relu:bool=True):
+def topk_dense_reference(xc:Tensor, # (B, d) centred input x - b_pre
+                         W_enc:Tensor, # (n, d) encoder
+                         W_dec:Tensor, # (n, d) decoder (row i = decoder column i)
+                         *, b_enc:Tensor|None=None, # (n,) encoder bias, or None
+                         k:int, # active latents per row
+                         relu:bool=True, # clamp the K selected pre-activations at 0
+                        )->tuple[Tensor, Tensor, Tensor]: # (W_dec z (B, d), acts (B, k), idx (B, k))
     "The naive dense path (the authors' code's style): full pre-activations, scatter TopK into a dense (B, n) code, dense decoder matmul."
     pre = xc @ W_enc.t() + (b_enc if b_enc is not None else 0)
     vals, idx = pre.topk(k, dim=1, sorted=False)
@@ -141,12 +156,14 @@ class TopKSAE(nn.Module):
     def __init__(self, d:int, # input dimension
                  expansion:int=16, # n = expansion·d latents (ignored when `n_latents` is given)
                  k:int=32, # active latents per token
-                 n_latents:int|None=None, # number of latents n
+                 *, n_latents:int|None=None, # number of latents n
                  relu:bool=True, # clamp the K selected pre-activations at 0 (authors' code); False: plain TopK as eq. 1
                  encoder_bias:bool=True, # learnable b_enc initialised to 0 (authors' code); eq. 1 has none
                  sparse:bool=True, # sparse decode + sparse backward; False: the dense reference path
-                 seed:int|None=0, # initialisation seed (None: torch's global RNG)
-                 device=None, dtype=None):
+                 seed:int|None=0, # initialisation seed (None: a fresh, non-reproducible one; the global RNG is never touched)
+                 device=None, # where the parameters live
+                 dtype=None, # parameter dtype (None: float32)
+                ):
         super().__init__()
         for nm, v in [('d', d), ('expansion', expansion), ('k', k)]:
             if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"{nm} must be a positive int, got {v!r}")
@@ -155,7 +172,9 @@ class TopKSAE(nn.Module):
         if k > n: raise ValueError(f"k={k} must be <= n_latents={n}")
         self.d, self.n, self.k, self.relu, self.sparse = d, n, k, relu, sparse
         self.config = dict(d=d, n_latents=n, k=k, relu=relu, encoder_bias=encoder_bias)
-        gen = torch.Generator().manual_seed(seed) if seed is not None else None
+        gen = torch.Generator()
+        if seed is None: gen.seed()
+        else: gen.manual_seed(seed)
         W = torch.randn(n, d, generator=gen, dtype=torch.float32)
         W = W/W.norm(dim=1, keepdim=True)
         dtype = dtype or torch.float32
@@ -187,7 +206,7 @@ class TopKSAE(nn.Module):
         x = self._check(x)
         xc = x - self.b_pre
         if self.sparse: out, acts, idx = _SparseTopK.apply(xc, self.W_enc, self.b_enc, self.W_dec, self.k, self.relu)
-        else: out, acts, idx = topk_dense_reference(xc, self.W_enc, self.b_enc, self.W_dec, self.k, self.relu)
+        else: out, acts, idx = topk_dense_reference(xc, self.W_enc, self.W_dec, b_enc=self.b_enc, k=self.k, relu=self.relu)
         return out + self.b_pre, acts, idx
 
     @torch.no_grad()
@@ -206,12 +225,17 @@ class TopKSAE(nn.Module):
         _atomic_write(Path(path), lambda p: save_file(t, str(p), metadata={'config': json.dumps(self.config), 'format': 'forgetting_quant.TopKSAE'}))
 
     @classmethod
-    def load(cls, path, device=None, **kw)->'TopKSAE':
+    def load(cls, path, # a file written by `save`
+             *, device=None, # where the parameters go
+             sparse:bool=True, # sparse path (see `TopKSAE`)
+             dtype=None, # parameter dtype (None: float32)
+            )->'TopKSAE':
         "Read a `TopKSAE` written by `save`."
         with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
         if meta.get('format') != 'forgetting_quant.TopKSAE': raise ValueError(f"{path} is not a TopKSAE safetensors file")
         cfg = json.loads(meta['config'])
-        sae = cls(cfg['d'], k=cfg['k'], n_latents=cfg['n_latents'], relu=cfg['relu'], encoder_bias=cfg['encoder_bias'], seed=None, device=device, **kw)
+        sae = cls(cfg['d'], k=cfg['k'], n_latents=cfg['n_latents'], relu=cfg['relu'], encoder_bias=cfg['encoder_bias'],
+                  sparse=sparse, seed=0, device=device, dtype=dtype)   # seed=0: a cheap, local init that load_state_dict overwrites
         sae.load_state_dict(load_file(str(path), device=str(device or 'cpu')))
         return sae
 
@@ -222,8 +246,20 @@ def fvu(x:Tensor, x_hat:Tensor)->Tensor:
     "Fraction of variance unexplained $\\sum\\|x-\\hat x\\|^2/\\sum\\|x-\\bar x\\|^2$ over the batch."
     return (x - x_hat).pow(2).sum()/(x - x.mean(0)).pow(2).sum().clamp_min(torch.finfo(x.dtype).tiny)
 
+@dataclass
+class SAEMetricsResult:
+    "Reconstruction quality of a `TopKSAE` on a set of rows (`sae_metrics`)."
+    fvu:float # fraction of variance unexplained, Σ‖x-x̂‖²/Σ‖x-x̄‖² (unitless)
+    mse:float # squared error per row, summed over the d dimensions (units of x²)
+    l0:float # active (non-zero) latents per row
+    dead_fraction:float # share of the n latents that never fire on these rows
+    cosine:float # mean cosine similarity of x and x̂ per row
+
 @torch.no_grad()
-def sae_metrics(sae:TopKSAE, x, batch_size:int=4096)->dict:
+def sae_metrics(sae:TopKSAE, # the SAE to measure
+                x, # (rows, d) activations
+                batch_size:int=4096, # rows per forward pass
+               )->SAEMetricsResult:
     "FVU, MSE (per token, summed over d), L0, fraction of latents that never fire on `x`, and mean cosine(x, x̂)."
     x = sae._check(x)
     se = tot = l0 = cos = 0.; fired = torch.zeros(sae.n, dtype=torch.bool, device=x.device)
@@ -234,7 +270,7 @@ def sae_metrics(sae:TopKSAE, x, batch_size:int=4096)->dict:
         nz = acts != 0; l0 += float(nz.sum()); fired[idx[nz]] = True
         cos += float(F.cosine_similarity(xb, xh, dim=1).sum())
     m = x.shape[0]
-    return dict(fvu=se/max(tot, 1e-30), mse=se/m, l0=l0/m, dead_fraction=1 - float(fired.float().mean()), cosine=cos/m)
+    return SAEMetricsResult(fvu=se/max(tot, 1e-30), mse=se/m, l0=l0/m, dead_fraction=1 - float(fired.float().mean()), cosine=cos/m)
 
 # %% ../../nbs/sae/00_topk.ipynb #7c25559a
 def scaled_lr(n_latents:int)->float:
@@ -242,13 +278,13 @@ def scaled_lr(n_latents:int)->float:
     if n_latents < 1: raise ValueError(f"n_latents must be >= 1, got {n_latents}")
     return 2e-4/math.sqrt(n_latents/2**14)
 
-@dataclass
+@dataclass(kw_only=True)
 class SAETrainConfig:
     "Training hyper-parameters; the defaults are the seed's (Adam lr 1e-3, eps 6.25e-10, 1000 warm-up steps, FVU loss)."
     lr:float|str = 1e-3 # learning rate after warm-up, or 'scaled' for `scaled_lr(n)`
     warmup_steps:int = 1000 # linear warm-up from lr/warmup_steps to lr, then constant
-    adam_eps:float = 6.25e-10
-    adam_betas:tuple = (0.9, 0.999)
+    adam_eps:float = 6.25e-10 # Adam's epsilon
+    adam_betas:tuple = (0.9, 0.999) # Adam's betas
     auxk:bool = False # add the AuxK dead-latent loss
     auxk_coef:float = 1/32 # its coefficient
     k_aux:int|None = None # latents used by AuxK (None: d // 2)
@@ -259,8 +295,13 @@ class SAETrainConfig:
 # %% ../../nbs/sae/00_topk.ipynb #e3c176e8
 class SAETrainer:
     "Train a `TopKSAE`: b_pre from the first batch's geometric median, FVU (+ optional AuxK) loss, Adam, unit-norm decoder after every step; checkpoint/resume."
-    def __init__(self, sae:TopKSAE, cfg:SAETrainConfig|None=None, **overrides):
+    def __init__(self, sae:TopKSAE, # the SAE to train (in place)
+                 cfg:SAETrainConfig|None=None, # training settings (None: the defaults)
+                 **overrides, # fields of `SAETrainConfig` replaced in `cfg`; any other name is a TypeError
+                ):
         if not isinstance(sae, TopKSAE): raise TypeError(f"sae must be a TopKSAE, got {type(sae).__name__}")
+        bad = sorted(set(overrides) - {f.name for f in dataclasses.fields(SAETrainConfig)})
+        if bad: raise TypeError(f"SAETrainer got unknown keyword arguments {bad}; the SAETrainConfig fields are {[f.name for f in dataclasses.fields(SAETrainConfig)]}")
         cfg = dataclasses.replace(cfg or SAETrainConfig(), **overrides)
         if cfg.warmup_steps < 0 or cfg.batch_size < 1 or cfg.dead_tokens < 0: raise ValueError("warmup_steps, dead_tokens must be >= 0 and batch_size >= 1")
         self.sae, self.cfg = sae, cfg
@@ -328,7 +369,7 @@ class SAETrainer:
             *, checkpoint:str|Path|None=None, # safetensors file: resumed from if it exists, written every `checkpoint_every` steps and at the end
             checkpoint_every:int|None=None, # steps between checkpoints (None: only at the end); a kill loses at most this many steps
             log_every:int=100, # record a history row every this many steps
-            verbose:bool=False, # show a progress bar (still quiet under tests/CI)
+            progress:bool|None=None, # progress bar (None: on in a terminal, off under tests, CI and FQ_QUIET)
            )->list[dict]:
         "Train until `steps` (in total, counting resumed steps) or until the data ends; returns the history."
         if steps is None and isinstance(data, (Tensor, np.ndarray)): raise ValueError("give steps when training from a tensor")
@@ -337,7 +378,7 @@ class SAETrainer:
                 raise ValueError(f"checkpoint_every must be a positive int or None, got {checkpoint_every!r}")
             if checkpoint is None: raise ValueError("checkpoint_every needs checkpoint=, the file to write")
         if checkpoint is not None and Path(checkpoint).exists(): self.load_checkpoint(checkpoint)
-        bar = progress_bar(total=steps, desc='SAE', show=None if verbose else False)
+        bar = progress_bar(total=steps, desc='SAE', show=progress)
         bar.update(self.step)
         for x in self._batches(data):
             if steps is not None and self.step >= steps: break
@@ -378,9 +419,10 @@ class SAETrainer:
 def planted_dictionary_data(n_samples:int, # rows
                             d:int=32, # dimension
                             n_atoms:int=64, # size of the true dictionary
-                            active:int=3, # atoms per row
+                            *, active:int=3, # atoms per row
                             noise:float=0.0, # Gaussian noise std added to each row
-                            seed:int=0)->tuple[Tensor, Tensor]: # (X (n_samples, d), atoms (n_atoms, d) unit rows)
+                            seed:int=0, # data seed (a local generator)
+                           )->tuple[Tensor, Tensor]: # (X (n_samples, d), atoms (n_atoms, d) unit rows)
     "Rows that are non-negative combinations of `active` random unit atoms: a known sparse dictionary to recover."
     g = torch.Generator().manual_seed(seed)
     atoms = torch.randn(n_atoms, d, generator=g); atoms = atoms/atoms.norm(dim=1, keepdim=True)
@@ -399,17 +441,19 @@ def dictionary_recovery(W_dec:Tensor, # (n, d) learned decoder columns (rows)
 # %% ../../nbs/sae/00_topk.ipynb #18dac376
 def time_train_step(d:int, # input dimension
                     batch:int=4096, # rows per step
-                    expansion:int=16, k:int=32,
+                    *, expansion:int=16, # n = expansion·d latents
+                    k:int=32, # active latents per row
                     sparse:bool=True, # sparse path (True) or the dense reference (False)
                     repeats:int=5, # timed steps (after one warm-up step)
-                    threads:int|None=1, # torch threads while timing (None: leave as is)
-                    seed:int=0)->dict:
-    "Median seconds per training step of a `TopKSAE` on Gaussian data, with the step's FVU."
+                    n_threads:int|None=1, # torch threads while timing (None: leave as is)
+                    seed:int=0, # data and initialisation seed
+                   )->dict: # d, n, k, batch, sparse, s_per_step, tokens_per_s, fvu
+    "Median seconds per training step of a `TopKSAE` on Gaussian data, with the step's FVU; sets torch's thread count to `n_threads` while timing and restores it."
     g = torch.Generator().manual_seed(seed)
     x = F.normalize(torch.randn(batch, d, generator=g), dim=1)
     tr = SAETrainer(TopKSAE(d, expansion=expansion, k=k, sparse=sparse, seed=seed), warmup_steps=10)
     old = torch.get_num_threads()
-    if threads is not None: torch.set_num_threads(threads)
+    if n_threads is not None: torch.set_num_threads(n_threads)
     try:
         tr.train_step(x); ts = []
         for _ in range(repeats):
