@@ -124,10 +124,10 @@ BANNED_ARGS = {'show_progress': 'progress', 'verbose': 'progress', 'disable': 'p
                'random_state': 'seed', 'threads': 'n_threads', 'num_threads': 'n_threads', 'dev': 'device', 'out': 'log, out_dir or path',
                'outdir': 'out_dir', 'output_dir': 'out_dir'}
 # 'module.qualname' of the public callables that take **kwargs: they pass them to a function that refuses unknown names
-# (tqdm; generate_document; get_activations), or store them whole as metadata (save_checkpoint, ActivationWriter.close)
+# (tqdm; generate_document; get_activations; SAETrainConfig's fields), or store them whole as metadata (save_checkpoint, ActivationWriter.close)
 KWARGS_FORWARDERS:set[str] = {'forgetting_quant.core.progress_bar', 'forgetting_quant.data.iter_documents', 'forgetting_quant.data.generate_corpus',
                               'forgetting_quant.activations.corpus_activations', 'forgetting_quant.lm.save_checkpoint',
-                              'forgetting_quant.activations.ActivationWriter.close'}
+                              'forgetting_quant.activations.ActivationWriter.close', 'forgetting_quant.sae.topk.SAETrainer.__init__'}
 
 def _public_callables(module)->list:
     "(qualified name, function) for the functions, methods and constructors of `module.__all__` defined in that module."
@@ -139,7 +139,9 @@ def _public_callables(module)->list:
         if inspect.isfunction(o): out.append((n, o))
         elif inspect.isclass(o):
             if '__init__' in o.__dict__: out.append((f'{n}.__init__', o.__init__))
-            out += [(f'{n}.{k}', v) for k, v in o.__dict__.items() if inspect.isfunction(v) and not k.startswith('_')]
+            for k, v in o.__dict__.items():
+                f = v.__func__ if isinstance(v, (classmethod, staticmethod)) else v
+                if inspect.isfunction(f) and not k.startswith('_'): out.append((f'{n}.{k}', f))
     return out
 
 def _library_modules(prefix:str)->list:

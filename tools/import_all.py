@@ -9,3 +9,8 @@ assert 'site-packages' in forgetting_quant.__file__, f"imported the source tree,
 leaked = [p for p in ('nbdev', 'execnb', 'transformers') if importlib.util.find_spec(p)]
 assert not leaked, f"runtime-only install pulled in optional packages: {leaked}"
 print(f"imported {len(mods)} modules from {forgetting_quant.__file__.rsplit('/', 1)[0]}: {', '.join(mods)}")
+# the front door: every name forgetting_quant exports resolves, and help() shows its arguments
+missing = [n for n in forgetting_quant.__all__ if not hasattr(forgetting_quant, n)]
+assert not missing, f"forgetting_quant.__all__ names that do not resolve: {missing}"
+assert 'Arguments:' in (forgetting_quant.quantize_model.__doc__ or ''), "help(forgetting_quant.quantize_model) lists no arguments"
+print(f"front door: {len(forgetting_quant.__all__)} names")
