@@ -23,15 +23,15 @@ seeds, cos, alphas = range(a.seeds), FIG2_COS, np.linspace(0, 1, a.alphas)
 n = a.seeds * len(cos) * a.alphas
 print(f"{n} configurations ({a.seeds} seeds x {len(cos)} cos x {a.alphas} alphas), hidden={setup.hidden}, {setup.n_params} params, "
       f"{setup.steps_pre} pre + {setup.steps_ft} fine-tuning steps, batch {setup.batch}, {a.dtype}, {a.threads} BLAS thread(s)")
-tiny = (range(1), cos[:2], alphas[:2], NetSetup(hidden=tuple(a.hidden), dtype=a.dtype, steps_pre=5, steps_ft=5))
-forgetting_sweep(*tiny, show_progress=False, workers=1); forgetting_sweep_loop(*tiny)    # warm-up: imports, allocator, BLAS
+tiny, tiny_setup = (range(1), cos[:2], alphas[:2]), NetSetup(hidden=tuple(a.hidden), dtype=a.dtype, steps_pre=5, steps_ft=5)
+forgetting_sweep(*tiny, setup=tiny_setup, progress=False, workers=1); forgetting_sweep_loop(*tiny, setup=tiny_setup)    # warm-up: imports, allocator, BLAS
 def batched(workers):
     t0 = time.perf_counter()
-    r = forgetting_sweep(seeds, cos, alphas, setup, chunk=a.chunk, show_progress=False, threads=a.threads, workers=workers)
+    r = forgetting_sweep(seeds, cos, alphas, setup=setup, chunk=a.chunk, progress=False, n_threads=a.threads, workers=workers)
     return r, time.perf_counter() - t0
 rb, tb = batched(1)
 rw, tw = batched(a.workers) if a.workers > 1 else (rb, tb)
-t0 = time.perf_counter(); rl = forgetting_sweep_loop(seeds, cos, alphas, setup, threads=a.threads)
+t0 = time.perf_counter(); rl = forgetting_sweep_loop(seeds, cos, alphas, setup=setup, n_threads=a.threads)
 tl = time.perf_counter() - t0
 dev = max(float(np.abs(r[k] - rl[k]).max()) for r in (rb, rw) for k in ('forgetting_raw', 'adaptation', 'ft_loss', 'drift'))
 print(f"loop (one at a time)         : {tl:8.2f} s   ({tl / n * 1e3:.2f} ms per configuration)")

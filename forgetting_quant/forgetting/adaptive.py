@@ -22,7 +22,7 @@ def _check_pos(v, name):
         raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
     return float(v)
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MixerConfig:
     "Every parameter of Algorithm 1 (paper's values where it gives them; see the resolutions above)."
     tau:float|str = 'auto'   # target forgetting rate per step (> 0), or 'auto': noise-calibrated rule after `warmup` steps
@@ -54,7 +54,7 @@ class MixerConfig:
 def algorithm1_update(alpha, # current mixing fraction(s)
                       fbar, # current EMA(s) of the forgetting signal
                       delta, # L_pre(after) - L_pre(before) of this step (raw; clipped here, line 5)
-                      tau, # target rate(s) > 0
+                      *, tau, # target rate(s) > 0
                       cfg:MixerConfig=MixerConfig(),
                      )->tuple[np.ndarray, np.ndarray]: # (new alpha, new fbar)
     "Lines 5-11 of Algorithm 1 for one step of any number of runs."
@@ -88,10 +88,10 @@ def noise_tau(sigma, # per-step standard deviation of L_pre(after) - L_pre(befor
     return positive_part_mean(eps_loss / steps, sigma)
 
 # %% ../../nbs/forgetting/40_adaptive.ipynb #60eeaa09
-def probe_batch(seed:int, cos, setup:NetSetup=NetSetup(), size:int=256, tasks:NetTasks|None=None, seed_index:int=0)->tuple[np.ndarray, np.ndarray]:
+def probe_batch(seed:int, cos, *, setup:NetSetup=NetSetup(), size:int=256, tasks:NetTasks|None=None, seed_index:int=0)->tuple[np.ndarray, np.ndarray]:
     "A fixed held-out pre-training batch (size, d), (size,) for one seed: fresh inputs labelled by the seed's pre-training teacher."
     check_positive_int(size, 'size')
-    wp, _ = teacher_pair(setup.d_in, np.atleast_1d(check_cosine(cos)), np.random.default_rng([seed, 0]))   # same draw as make_net_tasks
+    wp, _ = teacher_pair(setup.d_in, np.atleast_1d(check_cosine(cos)), seed=[seed, 0])   # same draw as make_net_tasks
     if tasks is not None:      # the rebuilt teacher must explain the stored pre-training labels up to the label noise
         resid = tasks.y_pre[seed_index] - tasks.X_pre[seed_index] @ wp
         if not np.std(resid) < 2 * setup.noise + 1e-6: raise RuntimeError("probe_batch: teacher does not match the tasks (seed/cos mismatch)")
@@ -100,7 +100,7 @@ def probe_batch(seed:int, cos, setup:NetSetup=NetSetup(), size:int=256, tasks:Ne
     return X.astype(setup.dtype), (X @ wp + setup.noise * r.standard_normal(size)).astype(setup.dtype)
 
 def adaptive_finetune(theta0:list, tasks:NetTasks, seeds:list,
-                      cfg_seed, cfg_cos, # (C,) seed index and cosine index of each run
+                      *, cfg_seed, cfg_cos, # (C,) seed index and cosine index of each run
                       mixers:list[MixerConfig]|MixerConfig=MixerConfig(), # one per run (or one for all)
                       setup:NetSetup=NetSetup(),
                       alpha_fixed=None, # (C,) static alphas instead of Algorithm 1 (baselines)
@@ -113,7 +113,7 @@ def adaptive_finetune(theta0:list, tasks:NetTasks, seeds:list,
     check_positive_int(eval_every, 'eval_every')
     T, B, n = setup.steps_ft, setup.batch, tasks.X_pre.shape[1]
     get = lambda k: np.array([getattr(m, k) for m in mixers], float)
-    probes = [probe_batch(s, tasks.cos, setup, max(m.probe_size for m in mixers), tasks, i) for i, s in enumerate(seeds)]
+    probes = [probe_batch(s, tasks.cos, setup=setup, size=max(m.probe_size for m in mixers), tasks=tasks, seed_index=i) for i, s in enumerate(seeds)]
     sizes = np.array([m.probe_size for m in mixers])
     if len(set(sizes)) != 1: raise ValueError("all runs must use the same probe_size")
     Xq, yq = np.stack([p[0] for p in probes])[cfg_seed], np.stack([p[1] for p in probes])[cfg_seed]
@@ -150,7 +150,7 @@ def adaptive_finetune(theta0:list, tasks:NetTasks, seeds:list,
                 sd = hist['delta'][:t + 1, newly].std(0, ddof=1)
                 tau[newly] = [float(noise_tau(sd_, mixers[i].eps_loss, T)) for sd_, i in zip(sd, np.flatnonzero(newly))]
             tau_now = np.where(np.isnan(tau), 1.0, tau)
-            a_new, fbar_new = algorithm1_update(alpha, fbar, delta, tau_now, mixers[0]) if len(set(mixers)) == 1 else \
+            a_new, fbar_new = algorithm1_update(alpha, fbar, delta, tau=tau_now, cfg=mixers[0]) if len(set(mixers)) == 1 else \
                 _update_each(alpha, fbar, delta, tau_now, mixers)
             fbar = fbar_new                                                            # line 6 runs every step (also in the warm-up)
             alpha = np.where(ready & ~np.isnan(tau), a_new, alpha)
@@ -163,12 +163,12 @@ def adaptive_finetune(theta0:list, tasks:NetTasks, seeds:list,
                 eval_steps=np.array(ev_steps), pre_trace=ev['pre'], ft_trace=ev['ft'], cfg_seed=cfg_seed, cfg_cos=cfg_cos, **hist)
 
 def _update_each(alpha, fbar, delta, tau, mixers):
-    out = [algorithm1_update(a, f, d, t, m) for a, f, d, t, m in zip(alpha, fbar, delta, tau, mixers)]
+    out = [algorithm1_update(a, f, d, tau=t, cfg=m) for a, f, d, t, m in zip(alpha, fbar, delta, tau, mixers)]
     return np.array([o[0] for o in out], float), np.array([o[1] for o in out], float)
 
 # %% ../../nbs/forgetting/40_adaptive.ipynb #829c580a
 def front_gap(F:float, A:float, # the point: forgetting (minimise), adaptation (maximise)
-              F_static, A_static, # static runs on a grid of alpha
+              *, F_static, A_static, # static runs on a grid of alpha
              )->float:
     "Signed distance of (F, A) to the static Pareto front: > 0 below (dominated), <= 0 on or above it."
     Fs, As = np.asarray(F_static, float), np.asarray(A_static, float)
@@ -187,24 +187,25 @@ def front_gap(F:float, A:float, # the point: forgetting (minimise), adaptation (
 FIG6_COS = (0.9, 0.5, 0.1)
 
 def adaptive_vs_static(seeds, cos=FIG6_COS, alphas=None, # static grid (default 41 points)
-                       mixers:dict|None=None, # name -> MixerConfig (default: the tau rule)
+                       *, mixers:dict|None=None, # name -> MixerConfig (default: the tau rule)
                        setup:NetSetup=NetSetup(), baselines=(0.0, 0.25, 0.5, 0.75), # static alphas traced over steps for Fig. 6
-                       threads:int=1)->dict:
+                       n_threads:int=1, # BLAS threads while it runs
+                      )->dict:
     "Static sweep (Pareto fronts) and Algorithm 1 runs from the same pre-trained networks on the same step budget."
-    with num_threads(threads):
+    with num_threads(n_threads):
         seeds = list(seeds); cos = np.atleast_1d(check_cosine(cos))
         alphas = np.round(np.linspace(0, 1, 41), 4) if alphas is None else np.atleast_1d(check_fraction(alphas, 'alphas'))
         mixers = {'auto': MixerConfig()} if mixers is None else dict(mixers)
         for k, m in mixers.items():
             if not isinstance(m, MixerConfig): raise TypeError(f"mixers[{k!r}] must be a MixerConfig, got {type(m).__name__}")
-        static = forgetting_sweep(seeds, cos, alphas, setup, return_theta=True, show_progress=False)
+        static = forgetting_sweep(seeds, cos, alphas, setup=setup, return_theta=True, progress=False)
         S, K, M = len(seeds), len(cos), len(mixers)
         cs, ck, cm = (g.ravel() for g in np.meshgrid(np.arange(S), np.arange(K), np.arange(M), indexing='ij'))
         ml = list(mixers.values())
-        ad = adaptive_finetune(static['theta0'], static['tasks'], seeds, cs, ck, [ml[i] for i in cm], setup)
+        ad = adaptive_finetune(static['theta0'], static['tasks'], seeds, cfg_seed=cs, cfg_cos=ck, mixers=[ml[i] for i in cm], setup=setup)
         bl = np.atleast_1d(check_fraction(baselines, 'baselines'))
         bs, bk, ba = (g.ravel() for g in np.meshgrid(np.arange(S), np.arange(K), np.arange(len(bl)), indexing='ij'))
-        base = adaptive_finetune(static['theta0'], static['tasks'], seeds, bs, bk, setup=setup, alpha_fixed=bl[ba])
+        base = adaptive_finetune(static['theta0'], static['tasks'], seeds, cfg_seed=bs, cfg_cos=bk, setup=setup, alpha_fixed=bl[ba])
     rs = lambda v, *sh: np.asarray(v).reshape(*sh)
     adr = {k: rs(ad[k], S, K, M) for k in ('forgetting', 'forgetting_raw', 'adaptation', 'ft_loss', 'tau', 'alpha_mean', 'alpha_final')}
     adr.update(alpha=ad['alpha'].reshape(-1, S, K, M), pre_trace=ad['pre_trace'].reshape(-1, S, K, M), ft_trace=ad['ft_trace'].reshape(-1, S, K, M))

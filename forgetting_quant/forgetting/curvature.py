@@ -22,11 +22,11 @@ def _check_hvp_args(dim, n, name):
 def hutchinson_trace(hvp, # V (m, P) -> H V (m, P)
                      dim:int, # P, the number of parameters
                      n_probes:int=100, # Rademacher probes
-                     rng:np.random.Generator|None=None,
+                     *, seed:int|None=0, # seed of the probes (a local `np.random.default_rng(seed)`)
                      block:int=50, # probes per hvp call
                     )->tuple[float, float]: # (trace estimate, standard error)
     "Hutchinson's trace estimator (Eq. 9) with Rademacher probes and its standard error."
-    n = _check_hvp_args(dim, n_probes, 'n_probes'); rng = rng or np.random.default_rng(0)
+    n = _check_hvp_args(dim, n_probes, 'n_probes'); rng = np.random.default_rng(seed)
     vals = []
     for i in range(0, n, block):
         V = rng.choice([-1.0, 1.0], size=(min(block, n - i), dim))
@@ -35,9 +35,10 @@ def hutchinson_trace(hvp, # V (m, P) -> H V (m, P)
     return float(v.mean()), float(v.std(ddof=1) / np.sqrt(n)) if n > 1 else float('inf')
 
 def hutchpp_trace(hvp, dim:int, n_matvecs:int=150, # total Hessian-vector products (split 1/3 sketch, 1/3 projection, 1/3 Hutchinson)
-                  rng:np.random.Generator|None=None)->tuple[float, float]: # (trace estimate, standard error)
+                  *, seed:int|None=0, # seed of the probes (a local `np.random.default_rng(seed)`)
+                 )->tuple[float, float]: # (trace estimate, standard error)
     "Hutch++: exact trace on a sketched top subspace plus Hutchinson on the deflated rest; s.e. from the rest."
-    n = _check_hvp_args(dim, n_matvecs, 'n_matvecs'); rng = rng or np.random.default_rng(0)
+    n = _check_hvp_args(dim, n_matvecs, 'n_matvecs'); rng = np.random.default_rng(seed)
     k = max(1, min(n // 3, dim))
     S = rng.choice([-1.0, 1.0], size=(k, dim))
     Q, _ = np.linalg.qr(hvp(S).T)                      # (P, k) orthonormal basis of the sketch
@@ -49,9 +50,10 @@ def hutchpp_trace(hvp, dim:int, n_matvecs:int=150, # total Hessian-vector produc
     return t_top + float(z.mean()), float(z.std(ddof=1) / np.sqrt(len(z)))
 
 def lanczos_extremes(hvp, dim:int, n_iter:int=60, # Lanczos steps (capped at dim)
-                     rng:np.random.Generator|None=None)->dict: # lam_min, lam_max, ritz (all Ritz values)
+                     *, seed:int|None=0, # seed of the start vector (a local `np.random.default_rng(seed)`)
+                    )->dict: # lam_min, lam_max, ritz (all Ritz values)
     "Extreme Hessian eigenvalues by Lanczos with full reorthogonalisation."
-    n = min(_check_hvp_args(dim, n_iter, 'n_iter'), dim); rng = rng or np.random.default_rng(0)
+    n = min(_check_hvp_args(dim, n_iter, 'n_iter'), dim); rng = np.random.default_rng(seed)
     Qs = np.zeros((n, dim)); a = np.zeros(n); b = np.zeros(n)
     q = rng.standard_normal(dim); q /= np.linalg.norm(q)
     m = n
@@ -90,7 +92,7 @@ def _one_net(params, i, X, y):
 
 def mlp_hvp_fd(params:list, # stacked MLP parameters (from `pretrain`, `init_mlp`, ...)
                X, y, # data defining the loss: (n, d), (n,)
-               i:int=0, # which network of the stack
+               *, i:int=0, # which network of the stack
                fd_step:float=1e-3, # central-difference step h
                block:int=25): # probes per batched gradient call (2*block networks)
     "Finite-difference Hessian-vector products of the half-MSE loss of one NumPy MLP (the paper's method)."
@@ -132,24 +134,24 @@ def _hvp_from_loss(loss, theta:torch.Tensor):
         with torch.no_grad(): return vm(Vt).detach().cpu().numpy().astype(np.float64)
     return hvp
 
-def mlp_hvp_exact(params:list, X, y, i:int=0, device=None):
+def mlp_hvp_exact(params:list, X, y, *, i:int=0, device=None):
     "Exact Hessian-vector products (torch.func, float64) of the half-MSE loss of one NumPy MLP."
     P1, X, y = _one_net(params, i, X, y)
     dev = get_device(device)
     loss = _torch_mlp_loss([p.shape for p in P1], torch.as_tensor(X, device=dev), torch.as_tensor(y, device=dev))
     return _hvp_from_loss(loss, torch.as_tensor(flatten_params([p[None] for p in P1]), device=dev))
 
-def mlp_hessian(params:list, X, y, i:int=0)->np.ndarray:
+def mlp_hessian(params:list, X, y, *, i:int=0)->np.ndarray:
     "The full (P, P) Hessian of one NumPy MLP's loss (torch.func.hessian, float64): for checks on small nets."
     P1, X, y = _one_net(params, i, X, y)
     loss = _torch_mlp_loss([p.shape for p in P1], torch.as_tensor(X), torch.as_tensor(y))
     return hessian(loss)(torch.as_tensor(flatten_params([p[None] for p in P1]))).numpy()
 
 # %% ../../nbs/forgetting/20_curvature.ipynb #23c40292
-def torch_hvp(model:torch.nn.Module, # any module
-              loss_fn, # loss_fn(outputs, targets) -> scalar tensor
+def torch_hvp(model:torch.nn.Module, # any module (left unchanged, whatever `dtype`)
               inputs, targets, # one batch (tensors, or tuples of tensors for `inputs`)
-              dtype=None, # None: the parameters' dtype; e.g. 'float64' for accurate checks
+              *, loss_fn, # loss_fn(outputs, targets) -> scalar tensor
+              dtype=None, # None: the parameters' dtype; e.g. 'float64' for accurate checks (computed on cast copies, not in the module)
              )->tuple: # (hvp, dim, theta0 as a NumPy vector)
     "Exact Hessian-vector products of loss_fn(model(inputs), targets) over the trainable parameters, via torch.func."
     if not isinstance(model, torch.nn.Module): raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -160,8 +162,9 @@ def torch_hvp(model:torch.nn.Module, # any module
     dt = get_dtype(dtype) if dtype is not None else ps[0].dtype
     dev = ps[0].device
     shapes = [p.shape for p in ps]; sizes = [p.numel() for p in ps]
-    buffers = {n: b for n, b in model.named_buffers()}
     cast = lambda t: t.to(dt) if torch.is_tensor(t) and t.is_floating_point() else t
+    # frozen parameters and buffers enter the call as cast arguments, like theta: the caller's module is never converted
+    const = {n: cast(t.detach()) for n, t in [*((n, p) for n, p in model.named_parameters() if not p.requires_grad), *model.named_buffers()]}
     inputs = tuple(cast(t) for t in inputs) if isinstance(inputs, (tuple, list)) else (cast(inputs),)
     targets = cast(targets)
     for t in (*inputs, targets):
@@ -169,27 +172,26 @@ def torch_hvp(model:torch.nn.Module, # any module
     def loss(theta):
         chunks = torch.split(theta, sizes)
         pd = {n: c.reshape(s) for n, c, s in zip(names, chunks, shapes)}
-        return loss_fn(functional_call(model, (pd, {k: cast(v) for k, v in buffers.items()}), inputs), targets)
+        return loss_fn(functional_call(model, (pd, const), inputs), targets)
     theta = torch.cat([p.detach().reshape(-1).to(dt) for p in ps])
-    if dt != ps[0].dtype: model = model.to(dt)
     return _hvp_from_loss(loss, theta), int(theta.numel()), theta.cpu().numpy().astype(np.float64)
 
 # %% ../../nbs/forgetting/20_curvature.ipynb #dc9d9de8
-def sharpness(params:list, X, y, i:int=0, n_probes:int=100, hvp:str='fd', # 'fd' (paper) or 'exact'
+def sharpness(params:list, X, y, *, i:int=0, n_probes:int=100, hvp:str='fd', # 'fd' (paper) or 'exact'
               method:str='hutchinson', # or 'hutch++'
               fd_step:float=1e-3, seed:int=0)->tuple[float, float]: # (trace estimate, standard error)
     "Hessian-trace 'sharpness' (Sec. 4.3) of network i's half-MSE loss on (X, y)."
     if hvp not in ('fd', 'exact'): raise ValueError(f"hvp must be 'fd' or 'exact', got {hvp!r}")
     if method not in ('hutchinson', 'hutch++'): raise ValueError(f"method must be 'hutchinson' or 'hutch++', got {method!r}")
-    f = mlp_hvp_fd(params, X, y, i, fd_step) if hvp == 'fd' else mlp_hvp_exact(params, X, y, i)
-    dim = sum(int(np.prod(p.shape[1:])) for p in params); rng = np.random.default_rng(seed)
-    return hutchinson_trace(f, dim, n_probes, rng) if method == 'hutchinson' else hutchpp_trace(f, dim, n_probes, rng)
+    f = mlp_hvp_fd(params, X, y, i=i, fd_step=fd_step) if hvp == 'fd' else mlp_hvp_exact(params, X, y, i=i)
+    dim = sum(int(np.prod(p.shape[1:])) for p in params)
+    return hutchinson_trace(f, dim, n_probes, seed=seed) if method == 'hutchinson' else hutchpp_trace(f, dim, n_probes, seed=seed)
 
-def extreme_eigenvalues(params:list, X, y, i:int=0, n_iter:int=60, seed:int=0,
+def extreme_eigenvalues(params:list, X, y, *, i:int=0, n_iter:int=60, seed:int=0,
                         hvp:str='exact', # 'exact' (torch.func) or 'fd' (batched NumPy gradients; faster)
                         fd_step:float=1e-4)->dict:
     "Lanczos lambda_min / lambda_max of network i's loss Hessian on (X, y)."
     if hvp not in ('fd', 'exact'): raise ValueError(f"hvp must be 'fd' or 'exact', got {hvp!r}")
     dim = sum(int(np.prod(p.shape[1:])) for p in params)
-    f = mlp_hvp_exact(params, X, y, i) if hvp == 'exact' else mlp_hvp_fd(params, X, y, i, fd_step)
-    return lanczos_extremes(f, dim, n_iter, np.random.default_rng(seed))
+    f = mlp_hvp_exact(params, X, y, i=i) if hvp == 'exact' else mlp_hvp_fd(params, X, y, i=i, fd_step=fd_step)
+    return lanczos_extremes(f, dim, n_iter, seed=seed)

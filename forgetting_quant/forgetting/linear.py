@@ -49,9 +49,13 @@ def check_positive_int(v, name:str)->int:
 # %% ../../nbs/forgetting/00_linear.ipynb #bdd8bf80
 def teacher_pair(d:int, # input dimension (>= 2)
                  cos, # one cosine or an array of K cosines, each in [-1, 1]
-                 rng:np.random.Generator, # source of randomness
+                 *, seed:int|list[int], # seed of a local `np.random.default_rng(seed)` (an int or a list of ints)
                 )->tuple[np.ndarray, np.ndarray]: # w_pre (d,), w_ft (K, d) unit vectors with <w_pre, w_ft[k]> = cos[k]
     "Unit-norm teachers w_pre and w_ft[k] whose cosine is exactly `cos[k]`."
+    return _teacher_pair(d, cos, np.random.default_rng(seed))
+
+def _teacher_pair(d, cos, rng:np.random.Generator):
+    "`teacher_pair` drawing from `rng`, for samplers that go on drawing their data from the same stream."
     d = check_positive_int(d, 'd')
     if d < 2: raise ValueError(f"d must be >= 2 to build two different teachers, got {d}")
     c = np.atleast_1d(check_cosine(cos))
@@ -84,7 +88,7 @@ class LinearTasks:
 
 def make_linear_tasks(seed:int, # random seed
                       cos=PAPER_COS, # teacher cosines (the paper's 40 divergence levels)
-                      d:int=50, n_pre:int=500, n_ft:int=100, # sizes from Sec. 3.3
+                      *, d:int=50, n_pre:int=500, n_ft:int=100, # sizes from Sec. 3.3
                       noise:float=0.1, # label-noise standard deviation
                       input_scale:str='1/d', # '1/d': entries N(0, 1/d) (matches Table 1's gradient norms); 'unit': N(0, 1)
                       theta0:str='true', # 'true': start at w_pre (Table 1); 'lsq': start at the least-squares fit of the pre task
@@ -96,7 +100,7 @@ def make_linear_tasks(seed:int, # random seed
     if theta0 not in ('true', 'lsq'): raise ValueError(f"theta0 must be 'true' or 'lsq', got {theta0!r}")
     if n_pre < d: raise ValueError(f"n_pre={n_pre} < d={d}: Sigma_pre would be singular and lambda_min = 0")
     rng = np.random.default_rng(seed)
-    w_pre, w_ft = teacher_pair(d, cos, rng)
+    w_pre, w_ft = _teacher_pair(d, cos, rng)
     s = 1 / np.sqrt(d) if input_scale == '1/d' else 1.0
     X_pre = s * rng.standard_normal((n_pre, d)); X_ft = s * rng.standard_normal((n_ft, d))
     y_pre = X_pre @ w_pre + noise * rng.standard_normal(n_pre)
@@ -142,7 +146,7 @@ def critical_fraction_grid(norms:np.ndarray, # (..., G) step norms on the grid `
 
 def critical_fraction_eq8(grad_norm, # ||grad L_ft(theta0)||
                           lam_min:float, # lambda_min of the pre-training Hessian
-                          eps_step:float=0.1, # tolerance as a fraction of ||theta0|| (Eq. 6)
+                          *, eps_step:float=0.1, # tolerance as a fraction of ||theta0|| (Eq. 6)
                           w_norm:float=1.0, # ||theta0||
                          )->np.ndarray:
     "Closed-form critical fraction of Theorem 3.1 (Eq. 8)."
@@ -155,11 +159,12 @@ def critical_fraction_eq8(grad_norm, # ||grad L_ft(theta0)||
 # %% ../../nbs/forgetting/00_linear.ipynb #6e85f028
 def linear_sweep(seeds, # iterable of int seeds (>= 1)
                  cos=PAPER_COS, # the paper's 40 divergence levels
-                 eps_step:float=0.1, # Eq. 6 tolerance, a fraction of ||theta0|| (Table 1 uses 0.1)
+                 *, eps_step:float=0.1, # Eq. 6 tolerance, a fraction of ||theta0|| (Table 1 uses 0.1)
                  grid_step:float=0.001, # spacing of the alpha grid for the numerical alpha_c
                  kind:str='newton', # 'newton' (Eq. 6) or 'exact' (distance to the minimiser of L_mix)
                  keep_curves_for:float|None=0.5, # also return step-norm curves of the cosine nearest this value
-                 **task_kw)->dict: # arrays (S, K): alpha_c_num, alpha_c_approx, grad_norm; (S,) lam_min; cos; alphas
+                 d:int=50, n_pre:int=500, n_ft:int=100, noise:float=0.1, input_scale:str='1/d', theta0:str='true', # the tasks, as in `make_linear_tasks`
+                )->dict: # arrays (S, K): alpha_c_num, alpha_c_approx, grad_norm; (S,) lam_min; cos; alphas
     "Table 1 quantities for every seed and cosine."
     seeds = list(seeds)
     if not seeds: raise ValueError("seeds is empty: give at least one seed")
@@ -168,13 +173,13 @@ def linear_sweep(seeds, # iterable of int seeds (>= 1)
     alphas = np.round(np.linspace(0, 1, int(round(1 / grid_step)) + 1), 12)
     out = {k: [] for k in ('alpha_c_num', 'alpha_c_approx', 'grad_norm', 'lam_min', 'curves')}
     for s in seeds:
-        t = make_linear_tasks(s, cos, **task_kw)
+        t = make_linear_tasks(s, cos, d=d, n_pre=n_pre, n_ft=n_ft, noise=noise, input_scale=input_scale, theta0=theta0)
         thr = eps_step * np.linalg.norm(t.theta0)
         norms = step_norms(t, alphas, kind)
         lmin = np.linalg.eigvalsh(t.sigma_pre)[0]
         gn = np.linalg.norm(t.grad_ft, axis=1)
         out['alpha_c_num'].append(critical_fraction_grid(norms, alphas, thr))
-        out['alpha_c_approx'].append(critical_fraction_eq8(gn, lmin, eps_step, np.linalg.norm(t.theta0)))
+        out['alpha_c_approx'].append(critical_fraction_eq8(gn, lmin, eps_step=eps_step, w_norm=np.linalg.norm(t.theta0)))
         out['grad_norm'].append(gn); out['lam_min'].append(lmin)
         if keep_curves_for is not None: out['curves'].append(norms[np.argmin(np.abs(cos - keep_curves_for))] / np.linalg.norm(t.theta0))
     res = {k: np.array(v) for k, v in out.items() if len(v)}

@@ -8,7 +8,7 @@ import argparse, json, math, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
-from ..core import IN_TEST, markdown_table, seed_everything
+from ..core import IN_TEST, markdown_table, seed_everything, to_jsonable
 from ..lm import GPT, load_checkpoint, load_run, split_targets, list_checkpoints
 from ..data import encode_texts, iter_documents, load_tokenizer
 from .linear import check_positive_int
@@ -38,7 +38,7 @@ def lm_batch_loss(model, batch)->torch.Tensor:
     "Next-token cross-entropy of a batch of blocks (a 1-tuple holding an (n, T+1) tensor); document starts are not scored."
     return model(*split_targets(batch[0]))[1]
 
-def lm_domains(tok, context:int, n_pre_docs:int=2000, n_ft_docs:int=600, heldout_docs:int=60, seed:int=0, start:int=0)->dict:
+def lm_domains(tok, context:int, *, n_pre_docs:int=2000, n_ft_docs:int=600, heldout_docs:int=60, seed:int=0, start:int=0)->dict:
     "Blocks of both domains: pre (training docs), pre_eval (held-out en+ja), probe (16 held-out blocks), ft and ft_eval (arithmetic)."
     pre = encode_texts(tok, (d.text for d in iter_documents(n_pre_docs, seed, start=start)))
     held = np.concatenate([encode_texts(tok, (d.text for d in iter_documents(heldout_docs, seed, split='heldout', kind=k))) for k in ('en', 'ja')])
@@ -60,7 +60,9 @@ def _load_any(path:str):
     except FileNotFoundError: raise FileNotFoundError(f"{path} is neither a checkpoint folder (config.json) nor a training run folder (checkpoints/)") from None
     return load_run(p)
 
-def alpha_c_cli(argv:list[str]|None=None, out=print)->dict:
+def alpha_c_cli(argv:list[str]|None=None, # command-line arguments after `fq alpha-c` (None: sys.argv)
+                *, log=print, # called with the JSON text of the result
+               )->dict:
     "fq alpha-c CHECKPOINT [--steps N] [--seeds 0 1 2] [--batch-size B] [--lr LR] [--eps-loss E]: alpha_c of a saved LM vs arithmetic fine-tuning."
     p = argparse.ArgumentParser(prog='fq alpha-c', description="Critical pre-training fraction of a saved forgetting_quant LM: bisection over "
                                 "short fine-tuning runs on arithmetic facts (CI over seeds) and the closed form Eq. 8.")
@@ -78,9 +80,9 @@ def alpha_c_cli(argv:list[str]|None=None, out=print)->dict:
     D = lm_domains(tok, model.config.context, n_pre_docs=a.pre_docs)
     cf = critical_fraction(model, D['pre'], D['ft'], batch_loss=lm_batch_loss, pre_eval=D['pre_eval'], eps_loss=a.eps_loss, steps=a.steps,
                            batch_size=a.batch_size, optimizer_fn=adamw(a.lr), seeds=a.seeds)
-    res = {k: cf[k] for k in ('alpha_c', 'ci_lo', 'ci_hi', 'per_seed', 'runs_per_seed', 'monotone_violations', 'L_pre0')}
+    res = {k: getattr(cf, k) for k in ('alpha_c', 'ci_lo', 'ci_hi', 'per_seed', 'runs_per_seed', 'monotone_violations', 'L_pre0')}
     if not a.no_eq8:
         cl = alpha_c_closed_form(model, (D['pre_eval'][0][:16],), (D['ft_eval'][0][:16],), batch_loss=lm_batch_loss, n_iter=20)
-        res.update(eq8_lam_min=cl['alpha_c_eq8_lam_min'], eq8_lam_grad=cl['alpha_c_eq8_lam_grad'], lam_min=cl['lam_min'], grad_ft_norm=cl['grad_ft_norm'])
-    out(json.dumps(res, indent=1))
+        res.update(eq8_lam_min=cl.alpha_c_eq8_lam_min, eq8_lam_grad=cl.alpha_c_eq8_lam_grad, lam_min=cl.lam_min, grad_ft_norm=cl.grad_ft_norm)
+    log(json.dumps(to_jsonable(res, 'alpha_c_cli result'), indent=1))
     return res

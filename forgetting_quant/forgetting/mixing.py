@@ -5,7 +5,7 @@
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #d85d182e
 from __future__ import annotations
 import copy, math, numbers
-from dataclasses import asdict, replace
+from dataclasses import dataclass, asdict, replace
 import numpy as np
 import torch
 from torch.utils.data import Dataset, default_collate
@@ -17,8 +17,8 @@ from .adaptive import MixerConfig, algorithm1_update, noise_tau, front_gap
 
 # %% auto #0
 __all__ = ['MixedBatches', 'dataset_loss', 'AdaptiveMixer', 'teacher_data', 'small_mlp', 'half_mse', 'pretrain_small',
-           'finetune_mixed', 't_interval', 'forgetting_at', 'critical_fraction', 'static_grid', 'model_hvp',
-           'alpha_c_closed_form', 'adaptive_vs_grid']
+           'finetune_mixed', 't_interval', 'ForgettingRun', 'CriticalFraction', 'forgetting_at', 'critical_fraction',
+           'static_grid', 'model_hvp', 'ClosedFormAlphaC', 'alpha_c_closed_form', 'adaptive_vs_grid']
 
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #616b34dc
 class _Source:
@@ -63,7 +63,7 @@ class MixedBatches:
     def __init__(self, pre_data, # pre-training data: (inputs, targets) tensors or a Dataset
                  ft_data, # fine-tuning data, same form
                  batch_size:int, # B
-                 alpha:float=0.0, # fraction of pre-training samples per batch, in [0, 1]
+                 *, alpha:float=0.0, # fraction of pre-training samples per batch, in [0, 1]
                  seed:int=0, # seeds both index streams (common random numbers across alphas)
                  device=None): # move tensor batches here (None: leave them)
         self.batch_size = check_positive_int(batch_size, 'batch_size')
@@ -101,7 +101,7 @@ def _batch_loss_fn(loss_fn, batch_loss):
         return loss_fn(model(batch[0]), batch[1])
     return bl
 
-def dataset_loss(model:torch.nn.Module, data, loss_fn=None, batch_loss=None, batch_size:int=4096)->float:
+def dataset_loss(model:torch.nn.Module, data, loss_fn=None, *, batch_loss=None, batch_size:int=4096)->float:
     "Mean loss of `model` over a whole dataset (tuple of tensors or Dataset), eval mode, no gradients."
     _check_model(model); bl = _batch_loss_fn(loss_fn, batch_loss); src = _Source(data, 'data', 0)
     was = model.training; model.eval(); tot, n = 0.0, 0
@@ -122,7 +122,7 @@ class AdaptiveMixer:
     def __init__(self, model:torch.nn.Module, # the model being fine-tuned
                  probe, # fixed held-out pre-training batch: (inputs, targets) or whatever batch_loss takes
                  loss_fn=None, # loss_fn(outputs, targets) -> scalar
-                 batch_loss=None, # or batch_loss(model, batch) -> scalar
+                 *, batch_loss=None, # or batch_loss(model, batch) -> scalar
                  cfg:MixerConfig=MixerConfig(), # every parameter of Algorithm 1
                  total_steps:int|None=None, # T (needed by tau='auto')
                  batches:MixedBatches|None=None): # if given, its alpha is kept in sync
@@ -157,7 +157,7 @@ class AdaptiveMixer:
         self.history['alpha'].append(self.alpha); self.history['delta'].append(delta); self.history['L_pre'].append(after)
         if self.tau is None and self.t == self.cfg.warmup:          # tau='auto': set tau from the warm-up's measured noise
             self.tau = float(noise_tau(np.std(self.history['delta'], ddof=1), self.cfg.eps_loss, self.total_steps))
-        a, fb = algorithm1_update(self.alpha, self.fbar, delta, self.tau if self.tau is not None else 1.0, self.cfg)
+        a, fb = algorithm1_update(self.alpha, self.fbar, delta, tau=self.tau if self.tau is not None else 1.0, cfg=self.cfg)
         self.fbar = float(fb)
         if self.tau is not None and self.t > (self.cfg.warmup if self.cfg.auto else 0): self.alpha = float(a)
         self.history['fbar'].append(self.fbar)
@@ -173,32 +173,38 @@ class AdaptiveMixer:
             self.step()
 
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #c84e7a34
-def teacher_data(n:int, cos:float, seed:int=0, d:int=20, noise:float=0.1, which:str='pre', dtype=torch.float32):
+def teacher_data(n:int, cos:float, *, seed:int=0, d:int=20, noise:float=0.1, which:str='pre', dtype=torch.float32):
     "(X, y) tensors from the pre-training ('pre') or fine-tuning ('ft') linear teacher of a seed; teachers have exact cosine."
     check_positive_int(n, 'n')
     if which not in ('pre', 'ft'): raise ValueError(f"which must be 'pre' or 'ft', got {which!r}")
-    wp, wf = teacher_pair(d, np.atleast_1d(cos), np.random.default_rng([seed, 0]))
+    wp, wf = teacher_pair(d, np.atleast_1d(cos), seed=[seed, 0])
     w = wp if which == 'pre' else wf[0]
     r = np.random.default_rng([seed, 11 if which == 'pre' else 12, n])
     X = r.standard_normal((n, d))
     return torch.tensor(X, dtype=dtype), torch.tensor(X @ w + noise * r.standard_normal(n), dtype=dtype)
 
-def small_mlp(d:int=20, hidden:int=64, seed:int=0)->torch.nn.Module:
-    "A 2-layer ReLU MLP with scalar output (squeezed)."
-    torch.manual_seed(seed)
-    return torch.nn.Sequential(torch.nn.Linear(d, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1), torch.nn.Flatten(0))
+def small_mlp(d:int=20, hidden:int=64, *, seed:int=0)->torch.nn.Module:
+    "A 2-layer ReLU MLP with scalar output (squeezed), initialised from `seed`; the global torch RNG is left as it was."
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return torch.nn.Sequential(torch.nn.Linear(d, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1), torch.nn.Flatten(0))
 
-def half_mse(out, y): return 0.5 * torch.mean((out - y) ** 2)
+def half_mse(pred, # model output
+             y, # targets, same shape
+            )->torch.Tensor:
+    "Half the mean squared error, 0.5 * mean((pred - y)^2): the paper's regression loss."
+    return 0.5 * torch.mean((pred - y) ** 2)
 
-def pretrain_small(model, data, steps:int=2000, lr:float=0.05, batch_size:int=64, seed:int=0):
-    "Plain SGD on (X, y) tensors; returns the model (trained in place)."
+def pretrain_small(model, data, *, steps:int=2000, lr:float=0.05, batch_size:int=64, seed:int=0):
+    "Train `model` in place with plain SGD on (X, y) tensors; returns it."
     mb = MixedBatches(data, data, batch_size, alpha=1.0, seed=seed); opt = torch.optim.SGD(model.parameters(), lr=lr)
     for _ in range(steps):
         x, y = next(mb); opt.zero_grad(); half_mse(model(x), y).backward(); opt.step()
     return model
 
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #43d549b5
-def finetune_mixed(model:torch.nn.Module, pre_data, ft_data, alpha, # a static alpha in [0, 1], or an AdaptiveMixer's MixerConfig
+def finetune_mixed(model:torch.nn.Module, pre_data, ft_data, # the model (left unchanged) and the data of both domains
+                   *, alpha, # a static alpha in [0, 1], or an AdaptiveMixer's MixerConfig
                    steps:int, batch_size:int=32, loss_fn=None, batch_loss=None,
                    optimizer_fn=None, # params -> optimizer (default: SGD lr=0.01)
                    seed:int=0, probe=None, # fixed held-out pre-training batch (needed when alpha is a MixerConfig)
@@ -208,20 +214,21 @@ def finetune_mixed(model:torch.nn.Module, pre_data, ft_data, alpha, # a static a
     m = copy.deepcopy(model)
     if device is not None: m = m.to(get_device(device))
     opt = (optimizer_fn or (lambda p: torch.optim.SGD(p, lr=0.01)))(m.parameters())
-    torch.manual_seed(seed)
     if isinstance(alpha, MixerConfig):
         if probe is None: raise ValueError("an adaptive run needs probe= (a fixed held-out pre-training batch)")
-        mb = MixedBatches(pre_data, ft_data, batch_size, alpha.alpha0, seed)
+        mb = MixedBatches(pre_data, ft_data, batch_size, alpha=alpha.alpha0, seed=seed)
         mixer = AdaptiveMixer(m, probe, batch_loss=bl, cfg=alpha, total_steps=steps)
         it = mixer.wrap(mb, steps)
     else:
-        mb = MixedBatches(pre_data, ft_data, batch_size, alpha, seed); mixer = None
+        mb = MixedBatches(pre_data, ft_data, batch_size, alpha=alpha, seed=seed); mixer = None
         it = (next(mb) for _ in range(steps))
     m.train()
-    for batch in it:
-        opt.zero_grad(); loss = bl(m, batch)
-        if not torch.isfinite(loss): raise FloatingPointError("training loss is NaN/inf: lower the learning rate")
-        loss.backward(); opt.step()
+    with torch.random.fork_rng():          # the run's own torch RNG (dropout) starts from `seed`; the caller's global RNG is restored after
+        torch.manual_seed(seed)
+        for batch in it:
+            opt.zero_grad(); loss = bl(m, batch)
+            if not torch.isfinite(loss): raise FloatingPointError("training loss is NaN/inf: lower the learning rate")
+            loss.backward(); opt.step()
     return m, mixer
 
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #dd8707a6
@@ -238,18 +245,48 @@ def t_interval(x, level:float=0.95)->tuple[float, float, float]:
     h = t * float(x.std(ddof=1)) / math.sqrt(len(x))
     return m, m - h, m + h
 
-def forgetting_at(model, pre_data, ft_data, alpha:float, steps:int, pre_eval, loss_fn=None, batch_loss=None, batch_size:int=32,
-                  optimizer_fn=None, seed:int=0, ft_eval=None, L_pre0:float|None=None, device=None)->dict:
-    "One short static-alpha fine-tuning run: raw forgetting on pre_eval (and adaptation on ft_eval if given)."
-    m, _ = finetune_mixed(model, pre_data, ft_data, alpha, steps, batch_size, loss_fn, batch_loss, optimizer_fn, seed, device=device)
-    if L_pre0 is None: L_pre0 = dataset_loss(model, pre_eval, loss_fn, batch_loss)
-    out = dict(alpha=float(alpha), forgetting_raw=dataset_loss(m, pre_eval, loss_fn, batch_loss) - L_pre0)
-    if ft_eval is not None: out['ft_loss'] = dataset_loss(m, ft_eval, loss_fn, batch_loss)
-    return out
+@dataclass
+class ForgettingRun:
+    "One static-alpha fine-tuning run (`forgetting_at`); losses in the loss function's units (nats for cross-entropy)."
+    alpha:float                # mixing fraction of the run, in [0, 1]
+    forgetting_raw:float       # L_pre(after) - L_pre(before) on pre_eval (loss units; negative when pre-training loss fell)
+    ft_loss:float|None = None  # fine-tuning loss on ft_eval after the run (loss units); None without ft_eval
+
+@dataclass
+class CriticalFraction:
+    "Result of `critical_fraction`: alpha_c (a fraction in [0, 1]) by bisection per seed, its mean and 95% t-interval; losses in loss units."
+    alpha_c:float              # mean over seeds of the per-seed alpha_c (fraction in [0, 1])
+    ci_lo:float                # lower end of the 95% Student-t interval of the mean (fraction, clipped at 0)
+    ci_hi:float                # upper end (fraction, clipped at 1)
+    per_seed:list              # alpha_c of each seed (fractions)
+    runs_per_seed:list         # fine-tuning runs each seed's bisection used (counts, reused ones included)
+    monotone_violations:int    # evaluations contradicting a decreasing F(alpha) (count; 0 expected)
+    reused_runs:int            # runs taken from `known` instead of trained (count)
+    L_pre0:float               # pre-training loss of the model before fine-tuning, on pre_eval (loss units)
+    eps_loss:float             # Def. 2.2 tolerance on the raw forgetting (loss units)
+    steps:int                  # fine-tuning steps per run
+    batch_size:int             # B: alpha lives on the grid k/B
+    seeds:list                 # one bisection per seed (data order)
+
+def forgetting_at(model, pre_data, ft_data, # the model (left unchanged) and the training data of both domains
+                  *, alpha:float, # static mixing fraction in [0, 1]
+                  steps:int, # fine-tuning steps
+                  pre_eval, # held-out pre-training data for L_pre
+                  loss_fn=None, batch_loss=None, # loss_fn(outputs, targets), or batch_loss(model, batch)
+                  batch_size:int=32, optimizer_fn=None, seed:int=0,
+                  ft_eval=None, # held-out fine-tuning data (for `ft_loss`)
+                  L_pre0:float|None=None, # L_pre of `model` on pre_eval, if already known
+                  device=None)->ForgettingRun:
+    "One short static-alpha fine-tuning run: raw forgetting on pre_eval (and the fine-tuning loss on ft_eval if given)."
+    m, _ = finetune_mixed(model, pre_data, ft_data, alpha=alpha, steps=steps, batch_size=batch_size, loss_fn=loss_fn, batch_loss=batch_loss,
+                          optimizer_fn=optimizer_fn, seed=seed, device=device)
+    if L_pre0 is None: L_pre0 = dataset_loss(model, pre_eval, loss_fn, batch_loss=batch_loss)
+    return ForgettingRun(alpha=float(alpha), forgetting_raw=dataset_loss(m, pre_eval, loss_fn, batch_loss=batch_loss) - L_pre0,
+                         ft_loss=dataset_loss(m, ft_eval, loss_fn, batch_loss=batch_loss) if ft_eval is not None else None)
 
 def critical_fraction(model:torch.nn.Module, # the pre-trained model (left unchanged)
                       pre_data, ft_data, # training data of the two domains: (inputs, targets) tensors or Datasets
-                      loss_fn=None, *, batch_loss=None, # loss_fn(outputs, targets), or batch_loss(model, batch)
+                      *, loss_fn=None, batch_loss=None, # loss_fn(outputs, targets), or batch_loss(model, batch)
                       pre_eval=None, # held-out pre-training data for L_pre (default: pre_data, not held out)
                       eps_loss:float=0.01, # Def. 2.2 tolerance on the raw forgetting, in loss units
                       steps:int=100, # fine-tuning steps per run
@@ -258,7 +295,7 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
                       seeds=(0, 1, 2), # one bisection per seed (data order)
                       device=None,
                       known:dict|None=None, # forgetting_raw of runs already made with the SAME model, data, steps, B and optimizer, keyed (seed, k): e.g. `static_grid(...)['runs']`
-                     )->dict:
+                     )->CriticalFraction:
     "alpha_c = inf{alpha: F(alpha) < eps_loss} located by bisection on k/B per seed, with the mean and a 95% t-interval over seeds."
     _check_model(model); _batch_loss_fn(loss_fn, batch_loss)
     if known is not None and not isinstance(known, dict): raise TypeError(f"known must be a dict {{(seed, k): forgetting_raw}}, got {type(known).__name__}")
@@ -269,7 +306,7 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
     check_positive_int(steps, 'steps'); B = check_positive_int(batch_size, 'batch_size')
     _Source(pre_data, 'pre_data', 0); _Source(ft_data, 'ft_data', 0)
     pre_eval = pre_data if pre_eval is None else pre_eval
-    L0 = dataset_loss(model, pre_eval, loss_fn, batch_loss)
+    L0 = dataset_loss(model, pre_eval, loss_fn, batch_loss=batch_loss)
     per_seed, evals, violations, reused = [], [], 0, 0
     for s in seeds:
         cache = {}
@@ -277,7 +314,8 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
             nonlocal reused
             if k not in cache and (s, k) in known: cache[k] = float(known[(s, k)]); reused += 1
             if k not in cache:
-                cache[k] = forgetting_at(model, pre_data, ft_data, k / B, steps, pre_eval, loss_fn, batch_loss, B, optimizer_fn, s, L_pre0=L0, device=device)['forgetting_raw']
+                cache[k] = forgetting_at(model, pre_data, ft_data, alpha=k / B, steps=steps, pre_eval=pre_eval, loss_fn=loss_fn, batch_loss=batch_loss,
+                                         batch_size=B, optimizer_fn=optimizer_fn, seed=s, L_pre0=L0, device=device).forgetting_raw
             return cache[k]
         if F(0) < eps_loss: ac = 0.0
         elif F(B) >= eps_loss: ac = 1.0
@@ -292,24 +330,26 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
             violations += sum((k < lo and v < eps_loss) or (k > hi and v >= eps_loss) for k, v in cache.items())
         per_seed.append(ac); evals.append(len(cache))
     m, lo_ci, hi_ci = t_interval(per_seed)
-    return dict(alpha_c=m, ci_lo=max(0.0, lo_ci), ci_hi=min(1.0, hi_ci), per_seed=per_seed, runs_per_seed=evals,
-                monotone_violations=int(violations), reused_runs=reused, L_pre0=L0, eps_loss=eps_loss, steps=steps, batch_size=B, seeds=seeds)
+    return CriticalFraction(alpha_c=m, ci_lo=max(0.0, lo_ci), ci_hi=min(1.0, hi_ci), per_seed=per_seed, runs_per_seed=evals,
+                            monotone_violations=int(violations), reused_runs=reused, L_pre0=L0, eps_loss=eps_loss, steps=steps, batch_size=B, seeds=seeds)
 
-def static_grid(model, pre_data, ft_data, loss_fn=None, *, batch_loss=None, pre_eval=None, ft_eval=None, steps:int=100, batch_size:int=32,
+def static_grid(model, pre_data, ft_data, *, loss_fn=None, batch_loss=None, pre_eval=None, ft_eval=None, steps:int=100, batch_size:int=32,
                 optimizer_fn=None, seeds=(0, 1, 2), ks=None, # which k of k/B (default: all 0..B)
-                device=None)->dict:
+                device=None, progress:bool|None=None, # progress bar over seeds; None: on, except under tests, CI and FQ_QUIET
+               )->dict:
     "Forgetting (raw) and fine-tuning loss on the full static grid alpha = k/B for each seed: arrays (S, A); `runs` {(seed, k): forgetting_raw} can be passed on to `critical_fraction(known=...)`."
     _check_model(model); B = check_positive_int(batch_size, 'batch_size'); seeds = list(seeds)
     ks = np.arange(B + 1) if ks is None else np.asarray(ks, int)
     pre_eval = pre_data if pre_eval is None else pre_eval
-    L0 = dataset_loss(model, pre_eval, loss_fn, batch_loss)
+    L0 = dataset_loss(model, pre_eval, loss_fn, batch_loss=batch_loss)
     F = np.zeros((len(seeds), len(ks))); FT = np.full((len(seeds), len(ks)), np.nan)
-    for i, s in enumerate(progress_bar(seeds, desc='static grid')):
+    for i, s in enumerate(progress_bar(seeds, desc='static grid', show=progress)):
         for j, k in enumerate(ks):
-            r = forgetting_at(model, pre_data, ft_data, k / B, steps, pre_eval, loss_fn, batch_loss, B, optimizer_fn, s, ft_eval, L0, device)
-            F[i, j] = r['forgetting_raw']; FT[i, j] = r.get('ft_loss', np.nan)
+            r = forgetting_at(model, pre_data, ft_data, alpha=k / B, steps=steps, pre_eval=pre_eval, loss_fn=loss_fn, batch_loss=batch_loss, batch_size=B,
+                              optimizer_fn=optimizer_fn, seed=s, ft_eval=ft_eval, L_pre0=L0, device=device)
+            F[i, j] = r.forgetting_raw; FT[i, j] = np.nan if r.ft_loss is None else r.ft_loss
     return dict(alphas=ks / B, forgetting_raw=F, ft_loss=FT, L_pre0=L0, runs={(s, int(k)): float(F[i, j]) for i, s in enumerate(seeds) for j, k in enumerate(ks)},
-                ft_loss0=dataset_loss(model, ft_eval, loss_fn, batch_loss) if ft_eval is not None else None)
+                ft_loss0=dataset_loss(model, ft_eval, loss_fn, batch_loss=batch_loss) if ft_eval is not None else None)
 
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #d83a9e53
 def _params(model): return [p for p in model.parameters() if p.requires_grad]
@@ -319,7 +359,7 @@ def _full_batch(data):
     b = items if src.tensors is not None else default_collate(items)
     return tuple(b) if isinstance(b, list) else b
 
-def model_hvp(model:torch.nn.Module, batch, loss_fn=None, batch_loss=None):
+def model_hvp(model:torch.nn.Module, batch, loss_fn=None, *, batch_loss=None):
     "Exact Hessian-vector products of the batch loss over the trainable parameters (double backward); V (m, P) -> H V (m, P)."
     _check_model(model); bl = _batch_loss_fn(loss_fn, batch_loss); ps = _params(model)
     def hvp(V):
@@ -334,10 +374,25 @@ def model_hvp(model:torch.nn.Module, batch, loss_fn=None, batch_loss=None):
         return np.stack(out)
     return hvp
 
-def alpha_c_closed_form(model:torch.nn.Module, pre_data, ft_data, loss_fn=None, *, batch_loss=None,
+@dataclass
+class ClosedFormAlphaC:
+    "Result of `alpha_c_closed_form` (Eq. 8): gradient norms in loss units per parameter unit, curvatures in loss units per squared parameter unit."
+    grad_ft_norm:float          # ||grad L_ft(theta0)||, the g of Eq. 8
+    grad_pre_norm:float         # ||grad L_pre(theta0)|| (Eq. 5 assumes it is small)
+    lam_min:float               # Lanczos lambda_min of the pre-training Hessian
+    lam_max:float               # Lanczos lambda_max of the pre-training Hessian
+    lam_along_grad:float        # curvature of L_pre along the unit fine-tuning gradient, g^T H_pre g / ||g||^2
+    theta_norm:float            # ||theta0|| over the trainable parameters (parameter units)
+    alpha_c_eq8_lam_min:float   # Eq. 8 with lambda = lam_min (fraction in [0, 1]; 1 when lam_min <= 0)
+    alpha_c_eq8_lam_grad:float  # Eq. 8 with lambda = lam_along_grad (fraction in [0, 1])
+    lam_min_positive:bool       # whether lam_min > 0 (Eq. 8's assumption)
+    eps_step:float              # Newton-step tolerance as a fraction of ||theta0||
+    n_params:int                # trainable parameters (count)
+
+def alpha_c_closed_form(model:torch.nn.Module, pre_data, ft_data, *, loss_fn=None, batch_loss=None,
                         eps_step:float=0.1, # Newton-step tolerance as a fraction of ||theta0|| (Table 1's 0.1)
                         n_iter:int=40, # Lanczos iterations
-                        seed:int=0)->dict:
+                        seed:int=0)->ClosedFormAlphaC:
     "Eq. 8 with g = ||grad L_ft(theta0)|| and lambda = Lanczos lambda_min(H_pre) or the curvature along the fine-tuning gradient."
     _check_model(model); bl = _batch_loss_fn(loss_fn, batch_loss)
     if not eps_step > 0: raise ValueError(f"eps_step must be > 0, got {eps_step}")
@@ -346,25 +401,29 @@ def alpha_c_closed_form(model:torch.nn.Module, pre_data, ft_data, loss_fn=None, 
     gft = torch.autograd.grad(bl(model, bf), ps); g = torch.cat([x.reshape(-1) for x in gft]).detach().double().cpu().numpy()
     gpre = torch.autograd.grad(bl(model, bp), ps); gp = float(torch.cat([x.reshape(-1) for x in gpre]).norm())
     hvp = model_hvp(model, bp, batch_loss=bl)
-    lz = lanczos_extremes(hvp, P, n_iter, np.random.default_rng(seed))
+    lz = lanczos_extremes(hvp, P, n_iter, seed=seed)
     gn = float(np.linalg.norm(g)); lam_g = float((g / gn) @ hvp((g / gn)[None])[0])
     tn = float(torch.cat([p.detach().reshape(-1) for p in ps]).norm())
     pred = lambda lam: float(gn / (gn + lam * eps_step * tn)) if lam > 0 else 1.0
-    return dict(grad_ft_norm=gn, grad_pre_norm=gp, lam_min=lz['lam_min'], lam_max=lz['lam_max'], lam_along_grad=lam_g, theta_norm=tn,
-                alpha_c_eq8_lam_min=pred(lz['lam_min']), alpha_c_eq8_lam_grad=pred(lam_g), lam_min_positive=bool(lz['lam_min'] > 0),
-                eps_step=eps_step, n_params=P)
+    return ClosedFormAlphaC(grad_ft_norm=gn, grad_pre_norm=gp, lam_min=lz['lam_min'], lam_max=lz['lam_max'], lam_along_grad=lam_g, theta_norm=tn,
+                            alpha_c_eq8_lam_min=pred(lz['lam_min']), alpha_c_eq8_lam_grad=pred(lam_g), lam_min_positive=bool(lz['lam_min'] > 0),
+                            eps_step=eps_step, n_params=P)
 
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #450e4cc6
-def adaptive_vs_grid(model, pre_data, ft_data, probe, grid:dict, # from `static_grid` (with ft_eval)
-                     pre_eval, ft_eval, loss_fn=None, *, batch_loss=None, cfg:MixerConfig=MixerConfig(), steps:int=100, batch_size:int=32,
+def adaptive_vs_grid(model, pre_data, ft_data, # the model (left unchanged) and the training data of both domains
+                     *, probe, # fixed held-out pre-training batch for the mixer
+                     grid:dict, # from `static_grid` (with ft_eval)
+                     pre_eval, ft_eval, # held-out data of both domains
+                     loss_fn=None, batch_loss=None, cfg:MixerConfig=MixerConfig(), steps:int=100, batch_size:int=32,
                      optimizer_fn=None, seeds=(0, 1, 2))->list[dict]:
     "Per seed: the adaptive run's forgetting, adaptation, mean alpha and signed gap to that seed's static Pareto front."
     if grid.get('ft_loss0') is None: raise ValueError("grid must come from static_grid(..., ft_eval=...)")
     rows = []
     for i, s in enumerate(seeds):
-        m, mx = finetune_mixed(model, pre_data, ft_data, cfg, steps, batch_size, loss_fn, batch_loss, optimizer_fn, s, probe)
-        F = dataset_loss(m, pre_eval, loss_fn, batch_loss) - grid['L_pre0']; A = grid['ft_loss0'] - dataset_loss(m, ft_eval, loss_fn, batch_loss)
+        m, mx = finetune_mixed(model, pre_data, ft_data, alpha=cfg, steps=steps, batch_size=batch_size, loss_fn=loss_fn, batch_loss=batch_loss,
+                               optimizer_fn=optimizer_fn, seed=s, probe=probe)
+        F = dataset_loss(m, pre_eval, loss_fn, batch_loss=batch_loss) - grid['L_pre0']; A = grid['ft_loss0'] - dataset_loss(m, ft_eval, loss_fn, batch_loss=batch_loss)
         Fs, As = np.maximum(grid['forgetting_raw'][i], 0), grid['ft_loss0'] - grid['ft_loss'][i]
         rows.append(dict(seed=s, tau=mx.tau, alpha_mean=float(np.mean(mx.history['alpha'])), alpha_final=mx.alpha,
-                         forgetting=max(F, 0.0), forgetting_raw=F, adaptation=A, gap=front_gap(max(F, 0.0), A, Fs, As)))
+                         forgetting=max(F, 0.0), forgetting_raw=F, adaptation=A, gap=front_gap(max(F, 0.0), A, F_static=Fs, A_static=As)))
     return rows

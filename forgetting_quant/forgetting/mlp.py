@@ -10,7 +10,7 @@ import multiprocessing as mp
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from ..core import IN_TEST, progress_bar, markdown_table, num_threads
-from .linear import teacher_pair, check_fraction, check_cosine, check_positive_int
+from .linear import _teacher_pair, check_fraction, check_cosine, check_positive_int
 
 # %% auto #0
 __all__ = ['PROCESS_MIN_WORK', 'FIG2_COS', 'layer_sizes', 'count_params', 'init_mlp', 'mlp_forward', 'mlp_loss', 'mlp_loss_grad',
@@ -133,7 +133,7 @@ def make_net_tasks(seeds, cos, setup:NetSetup=NetSetup())->NetTasks:
     parts = []
     for seed in seeds:
         r = np.random.default_rng([seed, 0])
-        wp, wf = teacher_pair(d, cos, r)
+        wp, wf = _teacher_pair(d, cos, r)
         Xp, Xpt, Xf, Xft = (r.standard_normal((k, d)) for k in (n, m, n, m))
         parts.append((Xp, Xp @ wp + s * r.standard_normal(n), Xpt, Xpt @ wp + s * r.standard_normal(m),
                       Xf, wf @ Xf.T + s * r.standard_normal((len(cos), n)), Xft, wf @ Xft.T + s * r.standard_normal((len(cos), m))))
@@ -164,7 +164,7 @@ def n_pre_in_batch(alpha, batch:int)->np.ndarray:
 # %% ../../nbs/forgetting/10_mlp.ipynb #580ee226
 def finetune(theta0:list, # pre-trained parameters, one network per seed (S leading)
              tasks:NetTasks, seeds:list,
-             cfg_seed:np.ndarray, cfg_cos:np.ndarray, cfg_alpha:np.ndarray, # (C,) seed index, cosine index, alpha of each configuration
+             *, cfg_seed:np.ndarray, cfg_cos:np.ndarray, cfg_alpha:np.ndarray, # (C,) seed index, cosine index, alpha of each configuration
              setup:NetSetup=NetSetup())->list[np.ndarray]:
     "Fine-tune C configurations at once on mixed batches; returns their parameters theta*."
     k = n_pre_in_batch(cfg_alpha, setup.batch); n = tasks.X_pre.shape[1]
@@ -244,7 +244,7 @@ def _grid_kernel(P, Xa, ycat, idx, g_seed, setup):
 
 def finetune_grid(theta0:list, # pre-trained parameters, one network per seed (S leading)
                   tasks:NetTasks, seeds:list,
-                  g_seed, # (G,) seed index of each group
+                  *, g_seed, # (G,) seed index of each group
                   g_alpha, # (G,) alpha of each group; every group trains all K cosines of `tasks`
                   setup:NetSetup=NetSetup())->list[np.ndarray]:
     "Fine-tune all cosines of G (seed, alpha) groups; parameters come back stacked (G*K, ...), group-major."
@@ -293,16 +293,16 @@ def default_workers()->int:
 def forgetting_sweep(seeds, # iterable of int seeds
                      cos, # (K,) teacher cosines
                      alphas, # (A,) mixing fractions in [0, 1]
-                     setup:NetSetup=NetSetup(),
+                     *, setup:NetSetup=NetSetup(),
                      chunk:int|None=None, # networks trained together, rounded to whole (seed, alpha) groups; None: ~8 MB working set
                      return_theta:bool=False, # also return theta0 (per seed) and the tasks
-                     show_progress:bool=True, # show a progress bar (still quiet under tests/CI)
-                     threads:int=1, # BLAS threads per worker (small matrix products are fastest single-threaded)
+                     progress:bool|None=None, # progress bar; None: on, except under tests, CI and FQ_QUIET
+                     n_threads:int=1, # BLAS threads per worker (small matrix products are fastest single-threaded)
                      workers:int|None=None, # parallel workers (see below); None: `default_workers()`
                     )->dict: # arrays (S, K, A): forgetting, forgetting_raw, adaptation, ft_loss, drift; pre_loss0 (S,)
     "Sec. 4 simulation for every (seed, cos, alpha), vectorised over configurations."
     workers = default_workers() if workers is None else check_positive_int(workers, 'workers')
-    with num_threads(threads): return _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, show_progress, workers)
+    with num_threads(n_threads): return _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, progress, workers)
 
 def fork_available()->bool:
     "True where worker processes can be forked (Linux): children inherit the parent's arrays, only results travel back."
@@ -333,7 +333,7 @@ def _merge_seed_parts(parts:list[dict])->dict:
         else: out[k] = np.concatenate([r[k] for r in parts])
     return out
 
-def _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, show_progress, workers=1):
+def _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, progress, workers=1):
     seeds = list(seeds); cos = np.atleast_1d(check_cosine(cos)); alphas = np.atleast_1d(check_fraction(alphas, 'alphas'))
     chunk = auto_chunk(setup) if chunk is None else check_positive_int(chunk, 'chunk')
     S, K, A = len(seeds), len(cos), len(alphas)
@@ -341,7 +341,7 @@ def _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, show_progr
     if workers > 1 and S >= workers and big and fork_available():     # seeds are independent: one block of seeds per process, start to end
         blocks = [seeds[i * S // workers:(i + 1) * S // workers] for i in range(workers)]
         job = lambda b: _forgetting_sweep(b, cos, alphas, setup, chunk, return_theta, False, 1)
-        bar = progress_bar(total=len(blocks), desc=f'fine-tune {setup.hidden} ({workers} processes)', show=None if show_progress else False)
+        bar = progress_bar(total=len(blocks), desc=f'fine-tune {setup.hidden} ({workers} processes)', show=progress)
         parts = []
         for r in _in_processes(job, blocks, workers): parts.append(r); bar.update()
         bar.close()
@@ -357,12 +357,12 @@ def _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, show_progr
     g_chunk = -(-len(gs) // n_chunks)
     def run(i):
         sl = slice(i, i + g_chunk); cs = np.repeat(gs[sl], K); ck = np.tile(np.arange(K), len(gs[sl]))
-        P = finetune_grid(theta0, tasks, seeds, gs[sl], alphas[ga[sl]], setup)
+        P = finetune_grid(theta0, tasks, seeds, g_seed=gs[sl], g_alpha=alphas[ga[sl]], setup=setup)
         out['pre'][sl] = _eval_by_seed(P, cs, tasks.X_pre_test, tasks.y_pre_test[cs]).reshape(-1, K)
         out['ft'][sl] = _eval_by_seed(P, cs, tasks.X_ft_test, tasks.y_ft_test[cs, ck]).reshape(-1, K)
         out['drift'][sl] = np.sqrt(sum(((p.astype(float) - q[cs]) ** 2).reshape(len(p), -1).sum(1) for p, q in zip(P, theta0))).reshape(-1, K)
     starts = range(0, len(gs), g_chunk)
-    bar = progress_bar(total=len(starts), desc=f'fine-tune {setup.hidden}', show=None if show_progress else False)
+    bar = progress_bar(total=len(starts), desc=f'fine-tune {setup.hidden}', show=progress)
     if workers == 1:
         for i in starts: run(i); bar.update()
     else:
@@ -395,9 +395,9 @@ def _train_one(P, batches, lr):
             P[2 * l] -= lr * gW; P[2 * l + 1] -= lr * gb
     return P
 
-def forgetting_sweep_loop(seeds, cos, alphas, setup:NetSetup=NetSetup(), threads:int=1)->dict:
+def forgetting_sweep_loop(seeds, cos, alphas, *, setup:NetSetup=NetSetup(), n_threads:int=1)->dict:
     "Same as `forgetting_sweep` (same data, inits, batches), but one network at a time in plain NumPy loops."
-    with num_threads(threads): return _forgetting_sweep_loop(seeds, cos, alphas, setup)
+    with num_threads(n_threads): return _forgetting_sweep_loop(seeds, cos, alphas, setup)
 
 def _forgetting_sweep_loop(seeds, cos, alphas, setup):
     seeds = list(seeds); cos = np.atleast_1d(check_cosine(cos)); alphas = np.atleast_1d(check_fraction(alphas, 'alphas'))
@@ -444,7 +444,7 @@ def critical_fraction_curve(alphas, # (A,) increasing grid
     return np.where(anyb, ac, 1.0)
 
 def mean_ci(x, # samples along axis 0 (e.g. seeds)
-            level:float=0.95, n_boot:int=2000, seed:int=0)->tuple[np.ndarray, np.ndarray, np.ndarray]:
+            *, level:float=0.95, n_boot:int=2000, seed:int=0)->tuple[np.ndarray, np.ndarray, np.ndarray]:
     "Mean and a percentile-bootstrap confidence interval of the mean, along axis 0."
     x = np.asarray(x, float)
     if x.shape[0] < 1: raise ValueError("need at least one sample")

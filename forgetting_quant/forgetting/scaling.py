@@ -16,14 +16,14 @@ __all__ = ['architecture_point', 'fit_power_law', 'fit_joint_law', 'bootstrap_fi
 
 # %% ../../nbs/forgetting/30_scaling.ipynb #77cbc31a
 def architecture_point(hidden, # hidden-layer widths
-                       seeds, cos, alphas, # the sweep grid
+                       *, seeds, cos, alphas, # the sweep grid
                        n_probes:int=100, # Hutchinson probes for the sharpness
                        lanczos_iter:int=0, # > 0: also Lanczos extremes (finite-difference HVPs, h = 1e-4)
                        curv_samples:int=1000, # pre-training training samples the Hessian is measured on (first ones)
                        eps_loss:float=0.01, setup:NetSetup|None=None)->dict:
     "alpha_c per (seed, cos), and per-seed sharpness, ||grad L_ft(theta0)|| per cos, ||theta0|| (and lambda extremes) for one architecture."
     setup = NetSetup(hidden=tuple(hidden)) if setup is None else setup
-    res = forgetting_sweep(seeds, cos, alphas, setup, return_theta=True, show_progress=False)
+    res = forgetting_sweep(seeds, cos, alphas, setup=setup, return_theta=True, progress=False)
     th, tasks = res['theta0'], res['tasks']
     S = len(res['seeds'])
     ac = critical_fraction_curve(res['alphas'], res['forgetting_raw'], eps_loss)            # (S, K)
@@ -32,9 +32,9 @@ def architecture_point(hidden, # hidden-layer widths
     with num_threads(1):
         for i in range(S):
             Xc, yc = tasks.X_pre[i, :curv_samples], tasks.y_pre[i, :curv_samples]
-            sh[i], sh_se[i] = sharpness(th64, Xc, yc, i, n_probes=n_probes, seed=i)
+            sh[i], sh_se[i] = sharpness(th64, Xc, yc, i=i, n_probes=n_probes, seed=i)
             if lanczos_iter:
-                lz = extreme_eigenvalues(th64, Xc, yc, i, n_iter=lanczos_iter, hvp='fd', seed=i)
+                lz = extreme_eigenvalues(th64, Xc, yc, i=i, n_iter=lanczos_iter, hvp='fd', seed=i)
                 lmin[i], lmax[i] = lz['lam_min'], lz['lam_max']
         # fine-tuning gradient at theta0, one network per (seed, cos)
         gft = np.zeros((S, len(res['cos'])))
@@ -69,7 +69,7 @@ def _floor(x, lo=1e-3): return np.maximum(x, lo)
 
 def bootstrap_fits(per_seed:list, # one (S_i,) array of per-seed alpha_c per cell
                    fit, # function of the vector of cell means -> dict of parameters
-                   n_boot:int=1000, seed:int=0, level:float=0.95)->dict:
+                   *, n_boot:int=1000, seed:int=0, level:float=0.95)->dict:
     "Percentile CIs of fit(cell means) when seeds are resampled within every cell."
     rng = np.random.default_rng(seed); boots = []
     for _ in range(n_boot):
@@ -96,4 +96,4 @@ def joint_law_summary(points:list[dict], n_boot:int=1000)->dict:
     fit = f(np.array([v.mean() for v in per]))
     pred = fit['C'] * d ** fit['beta'] * N ** -fit['gamma']
     for c, pr in zip(cells, pred): c['alpha_c_pred'] = float(pr)
-    return dict(fit={**fit, **bootstrap_fits(per, f, n_boot)}, cells=cells)
+    return dict(fit={**fit, **bootstrap_fits(per, f, n_boot=n_boot)}, cells=cells)

@@ -178,7 +178,7 @@ def power_law_summary(points:list[dict], n_boot:int=1000)->dict:
     k = lambda p: int(np.argmin(np.abs(p['cos'] - 0.5)))
     per = [_floor(p['alpha_c'][:, k(p)]) for p in points]; N = np.array([p['params'] for p in points], float)
     f = lambda m: dict(zip(('a', 'b'), fit_power_law(N, _floor(m))))
-    return dict(**f(np.array([v.mean() for v in per])), **bootstrap_fits(per, f, n_boot), paper_a=PAPER_POWER_LAW[0], paper_b=PAPER_POWER_LAW[1])
+    return dict(**f(np.array([v.mean() for v in per])), **bootstrap_fits(per, f, n_boot=n_boot), paper_a=PAPER_POWER_LAW[0], paper_b=PAPER_POWER_LAW[1])
 
 def plot_fig3(points:list[dict], law:dict):
     "Fig. 3: (a) alpha_c vs parameters with power-law fit, (b) sharpness vs parameters; paper's Table 3 as markers."
@@ -262,7 +262,7 @@ def table3(store:ResultStore, quick:bool):
     "Seed 000 Table 3 + Fig. 3 + Eq. 8 on networks: alpha_c and sharpness for the eight architectures at cos 0.5."
     seeds = list(range(2 if quick else 5))
     archs = [(16,), (64,), (32, 32)] if quick else [a for a, *_ in PAPER_TABLE3]
-    points = [architecture_point(h, seeds, [0.5], TABLE3_ALPHAS, n_probes=20 if quick else 50, lanczos_iter=10 if quick else 20)
+    points = [architecture_point(h, seeds=seeds, cos=[0.5], alphas=TABLE3_ALPHAS, n_probes=20 if quick else 50, lanczos_iter=10 if quick else 20)
               for h in progress_bar(archs, desc='table3 architectures')]
     law = power_law_summary(points, 200 if quick else 1000)
     fig = plot_fig3(points, law)
@@ -278,7 +278,7 @@ def joint_law(store:ResultStore, quick:bool):
     archs = [(16,), (64,), (32, 32)] if quick else JOINT_ARCHS
     cos = [0.9, 0.5, 0.1] if quick else list(FIG2_COS)
     alphas = np.round(np.linspace(0, 1, 11 if quick else 21), 4)
-    points = [architecture_point(h, seeds, cos, alphas, n_probes=2, curv_samples=10) for h in progress_bar(archs, desc='joint-law sizes')]
+    points = [architecture_point(h, seeds=seeds, cos=cos, alphas=alphas, n_probes=2, curv_samples=10) for h in progress_bar(archs, desc='joint-law sizes')]
     joint = joint_law_summary(points, 200 if quick else 1000)
     fig4 = plot_fig4(joint)
     f = joint['fit']
@@ -314,13 +314,13 @@ def adaptive_table(out:dict)->list[dict]:
     for mi, name in enumerate(out['names']):
         for k, c in enumerate(out['cos']):
             F, A = ad['forgetting'][:, k, mi], ad['adaptation'][:, k, mi]
-            per_run = [front_gap(F[s], A[s], Fs[s, k], As[s, k]) for s in range(len(F))]
+            per_run = [front_gap(F[s], A[s], F_static=Fs[s, k], A_static=As[s, k]) for s in range(len(F))]
             am = float(ad['alpha_mean'][:, k, mi].mean())
             j = int(np.argmin(np.abs(out['alphas'] - am)))
             rows.append(dict(mixer=name, cos=float(c), tau=float(np.mean(ad['tau'][:, k, mi])), alpha_mean=am,
                              alpha_final=float(ad['alpha_final'][:, k, mi].mean()), forgetting=float(F.mean()), adaptation=float(A.mean()),
                              static_alpha=float(out['alphas'][j]), static_forgetting=float(Fs[:, k, j].mean()), static_adaptation=float(As[:, k, j].mean()),
-                             gap_mean=front_gap(F.mean(), A.mean(), Fs[:, k].mean(0), As[:, k].mean(0)), gap_worst_run=float(max(per_run))))
+                             gap_mean=front_gap(F.mean(), A.mean(), F_static=Fs[:, k].mean(0), A_static=As[:, k].mean(0)), gap_worst_run=float(max(per_run))))
     return rows
 
 # %% ../../nbs/forgetting/40_adaptive.ipynb #1a676d0e
@@ -362,7 +362,7 @@ def fig6(store:ResultStore, quick:bool):
     "Seed 000 Fig. 6: Algorithm 1 (tau rule and two fixed tau) vs static alpha on the same step budget; gaps to the static Pareto front."
     seeds = list(range(3 if quick else 20))
     mixers = {'auto': MixerConfig(), 'tau=1e-4': MixerConfig(tau=1e-4), 'tau=8e-4': MixerConfig(tau=8e-4)}
-    out = adaptive_vs_static(seeds, FIG6_COS, np.round(np.linspace(0, 1, 21 if quick else 41), 4), mixers)
+    out = adaptive_vs_static(seeds, FIG6_COS, np.round(np.linspace(0, 1, 21 if quick else 41), 4), mixers=mixers)
     rows = adaptive_table(out); fig = plot_fig6(out)
     store.save('forgetting', 'fig6', rows, seeds=seeds, fig=fig, mixers=out['mixers'],
                alpha_traj={n: out['adaptive']['alpha'][:, :, :, i].mean(1) for i, n in enumerate(out['names'])})
@@ -379,15 +379,15 @@ def torch_alpha_c(store:ResultStore, quick:bool):
     rows = []
     for c in (0.9, 0.5, 0.1):
         ft_all = teacher_data(3000, c, which='ft'); ft, fte = tuple(t[:2000] for t in ft_all), tuple(t[2000:] for t in ft_all)
-        t0 = time.time(); cf = critical_fraction(base, pre_train, ft, half_mse, pre_eval=pre_eval, steps=steps, seeds=seeds); tb = time.time() - t0
-        cl = alpha_c_closed_form(base, pre_eval, fte, half_mse)
-        r = dict(cos=c, alpha_c=cf['alpha_c'], ci_lo=cf['ci_lo'], ci_hi=cf['ci_hi'], bisection_runs=sum(cf['runs_per_seed']), bisection_s=tb,
-                 eq8_lam_min=cl['alpha_c_eq8_lam_min'], eq8_lam_grad=cl['alpha_c_eq8_lam_grad'], lam_min=cl['lam_min'], grad_ft_norm=cl['grad_ft_norm'],
+        t0 = time.time(); cf = critical_fraction(base, pre_train, ft, loss_fn=half_mse, pre_eval=pre_eval, steps=steps, seeds=seeds); tb = time.time() - t0
+        cl = alpha_c_closed_form(base, pre_eval, fte, loss_fn=half_mse)
+        r = dict(cos=c, alpha_c=cf.alpha_c, ci_lo=cf.ci_lo, ci_hi=cf.ci_hi, bisection_runs=sum(cf.runs_per_seed), bisection_s=tb,
+                 eq8_lam_min=cl.alpha_c_eq8_lam_min, eq8_lam_grad=cl.alpha_c_eq8_lam_grad, lam_min=cl.lam_min, grad_ft_norm=cl.grad_ft_norm,
                  alpha_c_grid=None, grid_runs=None, adaptive_gap_worst=None)
         if c == 0.5:
-            t0 = time.time(); g = static_grid(base, pre_train, ft, half_mse, pre_eval=pre_eval, ft_eval=fte, steps=steps, seeds=seeds)
+            t0 = time.time(); g = static_grid(base, pre_train, ft, loss_fn=half_mse, pre_eval=pre_eval, ft_eval=fte, steps=steps, seeds=seeds)
             r.update(alpha_c_grid=float(critical_fraction_curve(g['alphas'], g['forgetting_raw'], 0.01).mean()), grid_runs=int(g['forgetting_raw'].size), grid_s=time.time() - t0)
-            ad = adaptive_vs_grid(base, pre_train, ft, probe, g, pre_eval, fte, half_mse, cfg=MixerConfig(warmup=steps // 4), steps=steps, seeds=seeds)
+            ad = adaptive_vs_grid(base, pre_train, ft, probe=probe, grid=g, pre_eval=pre_eval, ft_eval=fte, loss_fn=half_mse, cfg=MixerConfig(warmup=steps // 4), steps=steps, seeds=seeds)
             r['adaptive_gap_worst'] = max(a['gap'] for a in ad)
         rows.append(r)
     store.save('forgetting', 'torch_alpha_c', rows, seeds=seeds, steps=steps, eps_loss=0.01, eps_step=0.1)
@@ -411,10 +411,10 @@ def _lmf_seed(store:ResultStore, quick:bool, seed:int)->dict:
     c, base, D, common = _lmf_setup(store, quick)
     g = static_grid(base, D['pre'], D['ft'], ft_eval=D['ft_eval'], ks=c['ks'], seeds=[seed], **common)
     cf = critical_fraction(base, D['pre'], D['ft'], known=g['runs'], seeds=[seed], eps_loss=c['eps_loss'], **common)
-    ad = adaptive_vs_grid(base, D['pre'], D['ft'], D['probe'], g, D['pre_eval'], D['ft_eval'], batch_loss=lm_batch_loss,
+    ad = adaptive_vs_grid(base, D['pre'], D['ft'], probe=D['probe'], grid=g, pre_eval=D['pre_eval'], ft_eval=D['ft_eval'], batch_loss=lm_batch_loss,
                           cfg=MixerConfig(warmup=c['mixer_warmup']), steps=c['steps'], batch_size=c['batch_size'], optimizer_fn=adamw(c['lr']), seeds=[seed])
     return dict(seed=seed, alphas=g['alphas'], forgetting_raw=g['forgetting_raw'][0], ft_loss=g['ft_loss'][0], L_pre0=g['L_pre0'],
-                alpha_c=cf['per_seed'][0], runs=cf['runs_per_seed'][0], monotone_violations=cf['monotone_violations'], adaptive=ad[0])
+                alpha_c=cf.per_seed[0], runs=cf.runs_per_seed[0], monotone_violations=cf.monotone_violations, adaptive=ad[0])
 
 @experiment('forgetting', 'lm_forgetting', needs=['lm/default_lm'], config=_lmf_config, cost=750,
             cells=lambda quick: [{'seed': s} for s in _lmf_config(quick)['seeds']], cell=_lmf_seed)
@@ -429,6 +429,6 @@ def lm_forgetting(store:ResultStore, quick:bool):
     rows = [dict(alpha=float(a), forgetting_raw=float(F[:, j].mean()), ft_loss=float(FT[:, j].mean())) for j, a in enumerate(alphas)]
     store.save('forgetting', 'lm_forgetting', rows, seeds=c['seeds'], alpha_c=m, alpha_c_ci=[max(0.0, lo), min(1.0, hi)],
                alpha_c_per_seed=per_seed, alpha_c_grid_per_seed=critical_fraction_curve(alphas, F, c['eps_loss']), adaptive=[r['adaptive'] for r in recs],
-               eq8_lam_min=cl['alpha_c_eq8_lam_min'], eq8_lam_grad=cl['alpha_c_eq8_lam_grad'], lam_min=cl['lam_min'], grad_ft_norm=cl['grad_ft_norm'],
+               eq8_lam_min=cl.alpha_c_eq8_lam_min, eq8_lam_grad=cl.alpha_c_eq8_lam_grad, lam_min=cl.lam_min, grad_ft_norm=cl.grad_ft_norm,
                n_params=base.num_params(), ft_domain='arithmetic facts "a + b = c."', steps=c['steps'], batch_size=c['batch_size'],
                L_pre0=recs[0]['L_pre0'], runs_per_seed=[r['runs'] for r in recs], paper_note='Bethune et al. 2025: ~1% injection can suffice for LLMs')
