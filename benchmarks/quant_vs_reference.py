@@ -113,7 +113,7 @@ def main():
         maxdiff = (Wr - r.weight).abs().max().item()
         same_codes = (b.codes == r.codes).double().mean().item()
         same_rows = (b.codes == r.codes).all(1).double().mean().item()   # a flipped code changes the rest of its row
-        Q_rtn = rtn_quantize(W, a.bits, a.group_size, a.sym)
+        Q_rtn = rtn_quantize(W, bits=a.bits, group_size=a.group_size, sym=a.sym)
         e_rtn, e_g, e_b = (quant_error(W, Q, H=H) for Q in (Q_rtn, r.weight, b.weight))
         tr_, to_, tb_ = (min(t[0] for t in ts) for ts in (t_ref, t_ours, t_bab))      # best wall time
         cr_, co_, cb_ = (min(t[1] for t in ts) for ts in (t_ref, t_ours, t_bab))      # best process CPU time

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math, numbers, time
 import numpy as np
 import torch
-from .gptq import (babai_quantize, minmax_params, QuantResult, hessian_from_inputs, _check_bits)
+from .gptq import (babai_quantize, minmax_params, QuantResult, hessian_from_inputs, _check_bits, _symmetric)
 from .lll import lll_reduce, babai_qr, _qr_pos
 
 # %% auto #0
@@ -16,8 +16,11 @@ __all__ = ['order_bound', 'greedy_order', 'best_bound_order', 'coordinate_descen
 # %% ../../nbs/quant/50_finite_grid.ipynb #c6014721
 def _check_H(H, n):
     H = torch.as_tensor(H) if not isinstance(H, torch.Tensor) else H
-    if H.shape != (n, n): raise ValueError(f"H must be {n}×{n} for a weight with n={n} columns, got shape {tuple(H.shape)}")
+    if H.shape != (n, n):
+        hint = "; calibration inputs (samples × in_features) go in X=" if H.ndim == 2 and H.shape[1] == n else ""
+        raise ValueError(f"H must be {n}×{n} for a weight with n={n} columns, got shape {tuple(H.shape)}{hint}")
     if not torch.isfinite(H).all(): raise ValueError("H contains NaN/Inf")
+    if not _symmetric(H): raise ValueError("H is not symmetric, so it is not a Gram matrix such as 2/k·XᵀX; calibration inputs go in X=")
     return H.detach().to('cpu', torch.float64)
 
 def order_bound(H, # n×n Gram matrix (damped)
@@ -67,7 +70,7 @@ def _objective(C, Uc, s, G):
 def coordinate_descent(C:torch.Tensor, # m×n integer codes (float64), inside [0, maxq]
                        Uc:torch.Tensor, # m×n real target coordinates u = w/s + z
                        G:torch.Tensor, # n×n Gram matrix (same for every row up to the row's s²)
-                       maxq:int, # largest code
+                       *, maxq:int, # largest code
                        sweeps:int=2, # passes over the columns
                        order=None, # column order of the passes
                       )->tuple[torch.Tensor, int]: # (improved codes, number of accepted moves)
@@ -111,7 +114,7 @@ def _block_lll(Rf, block, delta):
 # %% ../../nbs/quant/50_finite_grid.ipynb #516bc9e3
 def lll_grid_quantize(W:torch.Tensor, # m×n weight
                       H:torch.Tensor|None=None, # n×n Hessian 2/k·XᵀX (give H or X)
-                      X:torch.Tensor|None=None, # k×n calibration inputs
+                      *, X:torch.Tensor|None=None, # k×n calibration inputs
                       bits:int=4, # bits per weight, 2..16
                       delta:float=0.99, # LLL parameter
                       block:int|None=64, # LLL block size (None: reduce the whole n-dim lattice; cost grows fast with n)
@@ -137,7 +140,7 @@ def lll_grid_quantize(W:torch.Tensor, # m×n weight
     Hd = H.clone(); Hd[dead, dead] = 1.0
     lam = percdamp * float(torch.diagonal(Hd).mean()); Hd += lam * torch.eye(n, dtype=torch.float64)
     W64 = W64.clone(); W64[:, dead] = 0
-    scale, zero = minmax_params(W64, bits, sym, mse)          # the grid: one (scale, zero) per row, as GPTQ without groups
+    scale, zero = minmax_params(W64, bits=bits, sym=sym, mse=mse)          # the grid: one (scale, zero) per row, as GPTQ without groups
     s = scale[:, 0]
     Uc = W64 / scale + zero                                   # real-valued grid coordinates of W
     cands = {}
@@ -168,7 +171,7 @@ def lll_grid_quantize(W:torch.Tensor, # m×n weight
         cands['lll'] = C.clamp(0, maxq)
     best, best_f, won = None, None, {}
     for c, C in cands.items():
-        C, _ = coordinate_descent(C, Uc, Hd, maxq, sweeps)
+        C, _ = coordinate_descent(C, Uc, Hd, maxq=maxq, sweeps=sweeps)
         f = _objective(C, Uc, s, Hd)
         if best is None: best, best_f, which = C, f, torch.zeros(m, dtype=torch.long)
         else:
@@ -187,6 +190,6 @@ def lll_grid_quantize(W:torch.Tensor, # m×n weight
     if X is not None: layer_error *= X.shape[0] / 2
     res = QuantResult(weight=Q.to(W.dtype), codes=codes.to(torch.int32), scales=scale.to(W.dtype), zeros=zero.to(W.dtype),
                       g_idx=torch.zeros(n, dtype=torch.long), perm=p_best, error=err, babai_bound=bound, n_clipped=0,
-                      percdamp=percdamp, method='lll_grid', bits=bits, layer_error=layer_error, seconds=time.perf_counter() - t0)
-    res.info = dict(order=name, order_bounds=bounds, wins=wins, **lll_info)
+                      percdamp=percdamp, method='lll_grid', bits=bits, layer_error=layer_error, seconds=time.perf_counter() - t0,
+                      info=dict(order=name, order_bounds=bounds, wins=wins, **lll_info))
     return res

@@ -23,14 +23,14 @@ def _check_bits(bits):
 def quantize_dequantize(x:torch.Tensor, # values to quantize (any shape broadcastable with scale/zero)
                         scale:torch.Tensor, # grid step per row (or group), > 0
                         zero:torch.Tensor, # integer zero point per row (or group)
-                        maxq:int, # largest code, 2**bits - 1
+                        *, maxq:int, # largest code, 2**bits - 1
                        )->tuple[torch.Tensor, torch.Tensor]: # (codes as float in [0, maxq], dequantized values)
     "Round onto the asymmetric grid $s\\,(\\{0..maxq\\}-z)$: codes $=\\mathrm{clamp}(\\mathrm{round}(x/s)+z, 0, maxq)$."
     q = torch.clamp(torch.round(x / scale) + zero, 0, maxq)
     return q, scale * (q - zero)
 
 def minmax_params(x:torch.Tensor, # m×g block of weights; one (scale, zero) per row
-                  bits:int=4, # bits per weight (2..16)
+                  *, bits:int=4, # bits per weight (2..16)
                   sym:bool=False, # symmetric grid (zero = (maxq+1)/2) or asymmetric (zero from the minimum)
                   mse:bool=False, # search shrunken ranges for the smallest ‖x − q(x)‖_norm^norm (reference GPTQ's `mse`)
                   norm:float=2.4, grid:int=100, maxshrink:float=0.8, # the MSE search: exponent, steps, largest shrink
@@ -53,7 +53,7 @@ def minmax_params(x:torch.Tensor, # m×g block of weights; one (scale, zero) per
             p = 1 - i / grid
             s1 = (p * xmax - p * xmin) / maxq
             z1 = zero if sym else torch.round(-(p * xmin) / s1)
-            err = (quantize_dequantize(x, s1[:, None], z1[:, None], maxq)[1] - x).abs_().pow_(norm).sum(1)
+            err = (quantize_dequantize(x, s1[:, None], z1[:, None], maxq=maxq)[1] - x).abs_().pow_(norm).sum(1)
             better = err < best
             best = torch.where(better, err, best); scale = torch.where(better, s1, scale); zero = torch.where(better, z1, zero)
     return scale[:, None], zero[:, None]
@@ -76,6 +76,7 @@ class QuantResult:
     bits:int
     layer_error:float|None=None # ‖X Wᵀ − X Qᵀ‖²_F with the undamped H (k/2·tr(E H Eᵀ) if X was given, tr(E H Eᵀ) if only H)
     seconds:float=0.0 # wall time of the quantization itself
+    info:dict=field(default_factory=dict) # method-specific facts (`lll_grid_quantize`: chosen order, bounds, wins per candidate)
 
     def dequantize(self)->torch.Tensor:
         "Rebuild the weight from codes, scales, zeros and g_idx (equals `weight` up to dtype)."
@@ -113,6 +114,21 @@ def hessian_from_inputs(X, # k×n calibration inputs (rows are samples) or a lis
     return H
 
 # %% ../../nbs/quant/20_gptq.ipynb #3a644442
+def _keyword_names(fn, exclude=())->list[str]:
+    "The keyword-only parameters of `fn` (the settings a forwarder may pass on), less `exclude`."
+    import inspect
+    return [p.name for p in inspect.signature(fn).parameters.values() if p.kind == p.KEYWORD_ONLY and p.name not in exclude]
+
+def _refuse_unknown(kwargs:dict, allowed, where:str):
+    "TypeError naming every keyword argument of `kwargs` that is not in `allowed` (for functions that forward **kwargs)."
+    bad = sorted(set(kwargs) - set(allowed))
+    if bad: raise TypeError(f"{where} got unexpected keyword argument{'s' * (len(bad) > 1)} {', '.join(map(repr, bad))}; "
+                            f"it passes on only {', '.join(sorted(allowed)) or 'none'}")
+
+def _symmetric(H, rtol=1e-3):
+    "H equal to Hᵀ up to rounding (relative to its largest diagonal entry): a Gram matrix, not a square X passed as H."
+    return bool((H - H.T).abs().max() <= rtol * H.diagonal().abs().max())
+
 def _check_inputs(W, H, X, bits, group_size, blocksize, percdamp, sym, act_order, static_groups, device, dtype):
     if not isinstance(W, torch.Tensor): W = torch.as_tensor(np.asarray(W))
     if W.ndim != 2: raise ValueError(f"W must be 2-D (out_features × in_features), got shape {tuple(W.shape)}")
@@ -135,9 +151,12 @@ def _check_inputs(W, H, X, bits, group_size, blocksize, percdamp, sym, act_order
         k = X.shape[0]
         if H is None: H = hessian_from_inputs(X, device=dev)
     H = torch.as_tensor(H) if not isinstance(H, torch.Tensor) else H
-    if H.shape != (n, n): raise ValueError(f"H must be {n}×{n}, got shape {tuple(H.shape)}")
+    if H.shape != (n, n):
+        hint = "; calibration inputs (samples × in_features) go in X=" if H.ndim == 2 and H.shape[1] == n else ""
+        raise ValueError(f"H must be {n}×{n}, got shape {tuple(H.shape)}{hint}")
     if not _all_finite(H): raise ValueError("H contains NaN/Inf")
     if not H.diagonal().any(): raise ValueError("H is all zeros (all-zero calibration data X): nothing to calibrate against")
+    if not _symmetric(H): raise ValueError("H is not symmetric, so it is not a Gram matrix such as 2/k·XᵀX; calibration inputs go in X=")
     if (H.diagonal() < 0).any(): raise ValueError("H has negative diagonal entries; it must be a Gram matrix such as 2/k·XᵀX")
     return W, H, k, m, n, bits, dev, dt
 
@@ -164,12 +183,12 @@ def _prepare(W, H, bits, sym, mse, group_size, act_order, static_groups, dev, dt
     "Steps shared by GPTQ and Babai, in reference GPTQ's order: channel params, dead columns, static groups, act-order."
     W = W.to(dev, dt).clone(); H = H.to(dev, dt).clone()
     m, n = W.shape
-    scale0, zero0 = minmax_params(W, bits, sym, mse)         # reference: find_params on the full W before dead columns are zeroed
+    scale0, zero0 = minmax_params(W, bits=bits, sym=sym, mse=mse)         # reference: find_params on the full W before dead columns are zeroed
     dead = torch.diag(H) == 0
     H[dead, dead] = 1; W[:, dead] = 0
     static = None
     if static_groups:
-        ps = [minmax_params(W[:, i:i + group_size], bits, sym, mse) for i in range(0, n, group_size)]
+        ps = [minmax_params(W[:, i:i + group_size], bits=bits, sym=sym, mse=mse) for i in range(0, n, group_size)]
         static = (torch.cat([p[0] for p in ps], 1), torch.cat([p[1] for p in ps], 1))
     perm = None
     if act_order:
@@ -202,11 +221,11 @@ def _finish(method, W0dtype, Q, codes, scales, zeros, g_idx, perm, err, bound, n
 # %% ../../nbs/quant/20_gptq.ipynb #d1991d38
 def gptq_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
                   H:torch.Tensor|None=None, # n×n Hessian 2/k·XᵀX (give H or X)
-                  X:torch.Tensor|None=None, # k×n calibration inputs (used for H if H is None, and for the layer error)
+                  *, X:torch.Tensor|None=None, # k×n calibration inputs (used for H if H is None, and for the layer error)
                   bits:int=4, # bits per weight, 2..16
                   group_size:int=-1, # columns per quantization group (-1: one grid per row)
-                  sym:bool=False, # symmetric grid
                   act_order:bool=False, # process columns by descending diag(H)
+                  sym:bool=False, # symmetric grid
                   static_groups:bool=False, # group grids fixed from the original W before quantization (with act_order)
                   blocksize:int=128, # columns per lazy batch update
                   percdamp:float=0.01, # damping λ = percdamp·mean(diag H), raised 10× per retry if H is not positive definite
@@ -242,7 +261,7 @@ def gptq_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
                 if group_size != -1:
                     if static_groups: g_ = proc_group[col]; scale, zero = static[0][:, g_:g_ + 1], static[1][:, g_:g_ + 1]; s_, z_ = st(scale), st(zero)
                     elif col % group_size == 0:
-                        scale, zero = minmax_params(W[:, col:col + group_size], bits, sym, mse); sc_list.append(scale); zr_list.append(zero)
+                        scale, zero = minmax_params(W[:, col:col + group_size], bits=bits, sym=sym, mse=mse); sc_list.append(scale); zr_list.append(zero)
                         s_, z_ = st(scale), st(zero)
                 w = W1[i]
                 c = codes_t[col]                             # the ops of `quantize_dequantize`, written in place
@@ -271,10 +290,10 @@ def _as_ql_factor(L, n, dev, dt):
     return torch.tril(L)
 
 def babai_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
-                   X:torch.Tensor|None=None, # k×n calibration inputs (H = 2/k·XᵀX is formed, as GPTQ does)
-                   H:torch.Tensor|None=None, # or the n×n Hessian directly
+                   H:torch.Tensor|None=None, # n×n Hessian 2/k·XᵀX (give H, X or L)
+                   *, X:torch.Tensor|None=None, # k×n calibration inputs (H = 2/k·XᵀX is formed, as GPTQ does; also used for the layer error)
                    L:torch.Tensor|None=None, # or a ready QL factor of the damped lattice (LᵀL = H + λI, already in processing order)
-                   bits:int=4, group_size:int=-1, sym:bool=False, act_order:bool=False, static_groups:bool=False,
+                   bits:int=4, group_size:int=-1, act_order:bool=False, sym:bool=False, static_groups:bool=False,
                    blocksize:int=128, percdamp:float=0.01, mse:bool=False, # same meaning as in `gptq_quantize`
                    device=None, # torch device (default: W's)
                    dtype='float32', # computation dtype
@@ -283,7 +302,7 @@ def babai_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
     "Babai's nearest-plane algorithm for all rows at once, in the n-dim projected coordinates $Q^TXw = Lw$, with left-looking lazy blocks."
     t0 = time.perf_counter()
     if L is not None:
-        if H is not None or X is not None: raise ValueError("give one of X, H or L")
+        if H is not None or X is not None: raise ValueError("give one of H, X or L")
         if act_order: raise ValueError("act_order needs H or X (it sorts columns by diag H); pass L already in the order you want")
         Wt = torch.as_tensor(W) if not isinstance(W, torch.Tensor) else W
         if Wt.ndim != 2: raise ValueError(f"W must be 2-D (out_features × in_features), got shape {tuple(Wt.shape)}")
@@ -326,7 +345,7 @@ def babai_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
                 if group_size != -1:
                     if static_groups: g_ = proc_group[col]; scale, zero = static[0][:, g_:g_ + 1], static[1][:, g_:g_ + 1]; s_, z_ = st(scale), st(zero)
                     elif col % group_size == 0:
-                        scale, zero = minmax_params(Xcur[:, i:i + group_size], bits, sym, mse); sc_list.append(scale); zr_list.append(zero)
+                        scale, zero = minmax_params(Xcur[:, i:i + group_size], bits=bits, sym=sym, mse=mse); sc_list.append(scale); zr_list.append(zero)
                         s_, z_ = st(scale), st(zero)
                 c = codes_t[col]
                 torch.div(Ct[i], s_, out=c); c.round_().add_(z_).clamp_(0, maxq)
@@ -350,7 +369,7 @@ def babai_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
 
 # %% ../../nbs/quant/20_gptq.ipynb #fa058e46
 def rtn_quantize(W:torch.Tensor, # m×n weight
-                 bits:int=4, group_size:int=-1, sym:bool=False, mse:bool=False, # grid settings as in `gptq_quantize`
+                 *, bits:int=4, group_size:int=-1, sym:bool=False, mse:bool=False, # grid settings as in `gptq_quantize`
                 )->torch.Tensor: # m×n dequantized weight
     "Round-to-nearest on the reference grid (per row, or per group of `group_size` columns): the data-free baseline."
     if not isinstance(W, torch.Tensor) or W.ndim != 2: raise ValueError("W must be a 2-D tensor")
@@ -359,13 +378,13 @@ def rtn_quantize(W:torch.Tensor, # m×n weight
     if g < 1 or n % g: raise ValueError(f"group_size must be -1 or a positive divisor of n={n}, got {group_size}")
     out = torch.empty_like(W)
     for i in range(0, n, g):
-        s, z = minmax_params(W[:, i:i + g], bits, sym, mse)
-        out[:, i:i + g] = quantize_dequantize(W[:, i:i + g], s, z, 2 ** bits - 1)[1]
+        s, z = minmax_params(W[:, i:i + g], bits=bits, sym=sym, mse=mse)
+        out[:, i:i + g] = quantize_dequantize(W[:, i:i + g], s, z, maxq=2 ** bits - 1)[1]
     return out
 
 def quant_error(W:torch.Tensor, # m×n original weight
                 Q:torch.Tensor, # m×n quantized weight
-                X:torch.Tensor|None=None, # k×n inputs: returns ‖XWᵀ − XQᵀ‖²_F
+                *, X:torch.Tensor|None=None, # k×n inputs: returns ‖XWᵀ − XQᵀ‖²_F
                 H:torch.Tensor|None=None, # or n×n H: returns tr((W−Q) H (W−Q)ᵀ)
                )->float:
     "The layer error of a quantized weight on calibration data."

@@ -13,7 +13,7 @@ __all__ = ['as_float_matrix', 'ql_decompose', 'regularize', 'ql_from_gram']
 # %% ../../nbs/quant/00_lattice.ipynb #084109b9
 def as_float_matrix(A, # array-like (numpy array, torch tensor, nested lists)
                     name:str='X', # argument name used in error messages
-                    ndim:int=2, # required number of dimensions
+                    *, ndim:int=2, # required number of dimensions
                     dtype=np.float64, # dtype of the returned array
                    )->np.ndarray:
     "Return `A` as a finite numpy array of `dtype` with `ndim` dimensions, or raise a `TypeError`/`ValueError` naming `name`."

@@ -104,7 +104,7 @@ def babai_qr(R, # n×n upper-triangular factor of the basis (B = QR)
 # %% ../../nbs/quant/40_lll.ipynb #417e6498
 def babai_lll(B, # k×n lattice basis (columns)
               t, # length-k target, or k×m targets (columns)
-              delta:float=0.99, # Lovász parameter
+              *, delta:float=0.99, # Lovász parameter
               reduced:LLLResult|None=None, # reuse a reduction of B
              )->np.ndarray: # integer coordinates v in the ORIGINAL basis (B v ≈ t), int64
     "LLL-reduce, run Babai's nearest plane in the reduced basis, map back: $v = U c$."

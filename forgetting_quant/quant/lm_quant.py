@@ -8,9 +8,9 @@ import copy, math
 import numpy as np
 import torch
 from torch import nn
-from ..core import seed_everything
 from ..lm import GPT, evaluate
-from .model import quantize_model, METHODS
+from .gptq import _keyword_names, _refuse_unknown
+from .model import quantize_model, METHODS, _method_settings
 
 # %% auto #0
 __all__ = ['LM_LAYERS', 'calibration_blocks', 'quantize_lm', 'heldout_perplexity']
@@ -20,27 +20,33 @@ LM_LAYERS = r'^blocks\.'   # the linear layers we quantize: attention (qkv, proj
 
 def calibration_blocks(tokens:np.ndarray, # training token stream
                        context:int, # the model's context length
-                       n_blocks:int=32, # calibration sequences
+                       *, n_blocks:int=32, # calibration sequences
                        batch_size:int=8, # sequences per calibration batch
-                       seed:int=0)->list[torch.Tensor]: # list of (batch, context) int64 batches
+                       seed:int=0, # seed of a local `np.random.default_rng` (the global RNGs are not touched)
+                      )->list[torch.Tensor]: # list of (batch, context) int64 batches
     "Random non-overlapping `context`-token windows of the training stream, grouped into batches for `quantize_model`."
     n = len(tokens) // context
     if n < 1: raise ValueError(f"need at least context={context} calibration tokens, got {len(tokens)}")
     if n_blocks < 1 or batch_size < 1: raise ValueError(f"n_blocks and batch_size must be >= 1, got {n_blocks}, {batch_size}")
-    pick = np.sort(seed_everything(seed).choice(n, size=min(n, n_blocks), replace=False))
+    pick = np.sort(np.random.default_rng(seed).choice(n, size=min(n, n_blocks), replace=False))
     X = torch.from_numpy(np.stack([tokens[i * context:(i + 1) * context] for i in pick]).astype(np.int64))
     return list(X.split(batch_size))
 
 def quantize_lm(model:GPT, # the fp32 model (left unchanged)
                 calib_batches:list, # from `calibration_blocks`
-                method:str='gptq', # one of `quant.model.METHODS`, or 'fp32' (plain copy)
-                bits:int=4, group_size:int=-1, **kwargs)->tuple: # (quantized copy, per-layer report)
+                *, method:str='gptq', # one of `quant.model.METHODS`, or 'fp32' (plain copy)
+                bits:int=4, # bits per weight, 2..16
+                group_size:int=-1, # columns per grid (-1: one grid per row)
+                **kwargs, # passed to `quantize_model` (act_order, percdamp, ..., and its method's settings such as sym); others: TypeError
+               )->tuple: # (quantized copy, per-layer report)
     "A deep copy of `model` whose attention and MLP `nn.Linear` weights are quantized by `quantize_model`; embedding, head, LayerNorms stay fp32."
     if not isinstance(model, nn.Module): raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if method != 'fp32' and method not in METHODS: raise ValueError(f"method must be 'fp32' or one of {METHODS}, got {method!r}")
+    allowed = [] if method == 'fp32' else [*_keyword_names(quantize_model, exclude=('method', 'bits', 'group_size', 'layers', 'progress')), *_method_settings(method)]
+    _refuse_unknown(kwargs, allowed, f"quantize_lm(method={method!r})")
     q = copy.deepcopy(model)
     if method == 'fp32': return q, []
-    rep = quantize_model(q, calib_batches, method=method, bits=bits, group_size=group_size, layers=LM_LAYERS, show_progress=False, **kwargs)
+    rep = quantize_model(q, calib_batches, method=method, bits=bits, group_size=group_size, layers=LM_LAYERS, progress=False, **kwargs)
     return q, rep
 
 def heldout_perplexity(model:GPT, held:dict, # {language: held-out token stream}

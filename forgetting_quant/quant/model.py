@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from ..core import progress_bar
 from ..activations import capture
-from .gptq import gptq_quantize, babai_quantize, rtn_quantize, _check_bits
+from .gptq import gptq_quantize, babai_quantize, rtn_quantize, _check_bits, _keyword_names, _refuse_unknown
 from .multilayer import multilayer_target
 from .finite_grid import lll_grid_quantize
 
@@ -46,22 +46,35 @@ def _capture(model, batches, mods, keep=True, stop_after=None):
     return capture(model, mods, batches, what='input', flatten=True, keep=keep, stop_after=stop_after, label='calibration batch')
 
 # %% ../../nbs/quant/60_model.ipynb #3ecde826
-def quantize_model(model:nn.Module, # any torch model with nn.Linear layers (HF models included); quantized IN PLACE
+def _method_settings(method:str)->list[str]:
+    "The keyword arguments `quantize_model` passes on to the layer quantizer of `method` (it refuses all others)."
+    if method == 'rtn': return _keyword_names(rtn_quantize, exclude=('bits', 'group_size'))
+    if method == 'lll_grid': return _keyword_names(lll_grid_quantize, exclude=('X', 'bits', 'percdamp'))
+    fn = babai_quantize if method == 'babai' else gptq_quantize
+    return _keyword_names(fn, exclude=('X', 'L', 'bits', 'group_size', 'act_order', 'percdamp', 'compute_layer_error'))
+
+def quantize_model(model:nn.Module, # any torch model with nn.Linear layers (HF models included); its weights are overwritten
                    calib_batches, # list of batches: tensors, tuples of tensors (positional args) or dicts (keyword args, e.g. HF tokenizer output)
-                   method:str='gptq', # 'rtn', 'gptq', 'gptq_act' (act-order), 'babai' (= gptq codes, other algorithm), 'lll_grid'
+                   *, method:str='gptq', # 'rtn', 'gptq', 'babai' (= gptq codes, other algorithm), 'lll_grid'; 'gptq_act' = 'gptq' with act_order=True
                    bits:int=4, # bits per weight, 2..16
                    group_size:int=-1, # columns per grid (-1: one grid per row); 'lll_grid' needs -1
+                   act_order:bool=False, # 'gptq' and 'babai': process columns by descending diag(H) (GPTQ's act-order)
                    percdamp:float=0.01, # GPTQ damping
                    multilayer:bool=True, # target ‖XWᵀ − X̂Qᵀ‖ (Sec. 3); False: classic sequential GPTQ on X̂ alone
                    layers=None, # None: all linear layers; or a regex / list of names to quantize (others stay in float)
                    max_rows:int|None=None, # subsample at most this many input rows per layer (None: all)
-                   show_progress:bool=True, # tqdm bar (quiet under tests/CI anyway)
-                   **kwargs, # passed to the layer quantizer (e.g. sym, mse, block, sweeps)
+                   progress:bool|None=None, # progress bar (None: on in a terminal, off under tests and CI)
+                   **kwargs, # passed to the layer quantizer: sym, mse, ... of `gptq_quantize`/`babai_quantize`/`rtn_quantize`, delta, block, sweeps, ... of `lll_grid_quantize`; others: TypeError
                   )->list[dict]: # per-layer report: name, shape, error ‖XWᵀ−X̂Qᵀ‖², relative error, babai_bound, seconds
-    "Quantize every linear layer in execution order, each with inputs from the already-quantized model and the multi-layer target of the original model."
+    "Quantize the model IN PLACE: every linear layer in execution order, each with inputs from the already-quantized model and the multi-layer target of the original model."
     if not isinstance(model, nn.Module): raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if method not in METHODS: raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     bits = _check_bits(bits)
+    _refuse_unknown(kwargs, _method_settings(method), f"quantize_model(method={method!r})")
+    if act_order and method in ('rtn', 'lll_grid'):
+        raise TypeError(f"quantize_model(method={method!r}) does not use act_order=True: act-order exists for 'gptq' and 'babai'"
+                        + (" ('lll_grid' already starts from Babai in act-order among its candidates)" if method == 'lll_grid' else ""))
+    act_order = act_order or method == 'gptq_act'
     if method == 'lll_grid' and group_size != -1: raise ValueError("method='lll_grid' supports group_size=-1 only")
     batches = _check_batches(calib_batches)
     was_training = model.training; model.eval()
@@ -75,7 +88,7 @@ def quantize_model(model:nn.Module, # any torch model with nn.Linear layers (HF 
     # the ORIGINAL model's inputs of every layer, in one pass (also checks that every batch runs)
     X_ref = _capture(model, batches, dict(order)) if multilayer else _capture(model, batches, dict(order), keep=False)
     rows = []
-    for name, mod in progress_bar(order, desc=f'{method} {bits}b', show=None if show_progress else False):
+    for name, mod in progress_bar(order, desc=f'{method} {bits}b', show=progress):
         t0 = time.perf_counter()
         W = mod.weight.detach().float()
         Xh = _capture(model, batches, {name: mod}, stop_after=(name, calls[name]))[name].float()
@@ -83,15 +96,15 @@ def quantize_model(model:nn.Module, # any torch model with nn.Linear layers (HF 
         if X.shape != Xh.shape: raise RuntimeError(f"layer {name}: the original and quantized models gave inputs of different shapes {tuple(X.shape)} vs {tuple(Xh.shape)}")
         if max_rows is not None and X.shape[0] > max_rows:
             idx = torch.randperm(X.shape[0], generator=torch.Generator().manual_seed(0))[:max_rows]; X, Xh = X[idx], Xh[idx]
-        if method == 'rtn': Q, bound = rtn_quantize(W, bits, group_size), None
+        if method == 'rtn': Q, bound = rtn_quantize(W, bits=bits, group_size=group_size, **kwargs), None
         else:
-            if multilayer: What, Hh, _ = multilayer_target(W, X, Xh, percdamp)
+            if multilayer: What, Hh, _ = multilayer_target(W, X, Xh, percdamp=percdamp)
             else: What, Hh = W, 2 / Xh.shape[0] * Xh.T @ Xh
             What, Hh = What.float(), Hh.float()
             if method == 'lll_grid': r = lll_grid_quantize(What, H=Hh, bits=bits, percdamp=percdamp, **kwargs)
             else:
                 fn = babai_quantize if method == 'babai' else gptq_quantize
-                r = fn(What, H=Hh, bits=bits, group_size=group_size, act_order=method == 'gptq_act', percdamp=percdamp,
+                r = fn(What, H=Hh, bits=bits, group_size=group_size, act_order=act_order, percdamp=percdamp,
                        compute_layer_error=False, **kwargs)
             Q, bound = r.weight.float(), r.babai_bound
         X64, Xh64 = X.double(), Xh.double()
@@ -105,7 +118,11 @@ def quantize_model(model:nn.Module, # any torch model with nn.Linear layers (HF 
     return rows
 
 # %% ../../nbs/quant/60_model.ipynb #1a87ce68
-def embed(tok, model, texts:list[str], batch_size:int=64)->torch.Tensor:
+def embed(tok, # Hugging Face tokenizer of `model`
+          model, # Hugging Face encoder (e.g. from `load_minilm`)
+          texts:list[str], # sentences to embed
+          *, batch_size:int=64, # sentences per forward pass
+         )->torch.Tensor: # len(texts)×d, L2-normalised
     "Sentence embeddings as sentence-transformers computes them for MiniLM: mean pooling over tokens, then L2 normalisation."
     outs = []
     with torch.no_grad():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numbers
 import numpy as np
 import torch
-from .gptq import gptq_quantize, babai_quantize, QuantResult
+from .gptq import gptq_quantize, babai_quantize, QuantResult, _keyword_names, _refuse_unknown
 
 # %% auto #0
 __all__ = ['multilayer_target', 'quantize_multilayer']
@@ -23,7 +23,7 @@ def _as_2d(A, name):
 def multilayer_target(W:torch.Tensor, # m×n weight of the layer to quantize
                       X:torch.Tensor, # k×n its inputs through the ORIGINAL earlier layers (the target is XWᵀ)
                       Xhat:torch.Tensor, # k×n its inputs through the already QUANTIZED earlier layers (the lattice)
-                      percdamp:float=0.01, # λ = percdamp·mean diag Ĥ, as in GPTQ's damping
+                      *, percdamp:float=0.01, # λ = percdamp·mean diag Ĥ, as in GPTQ's damping
                      )->tuple[torch.Tensor, torch.Tensor, float]: # (Ŵ, Ĥ = 2/k X̂ᵀX̂, λ)
     "The weight $\\hat W$ whose GPTQ/Babai quantization on $\\hat X$ solves $\\min\\|XW^T-\\hat XV^T\\|$ (Sec. 3), with GPTQ's damping."
     W, X, Xhat = _as_2d(W, 'W'), _as_2d(X, 'X'), _as_2d(Xhat, 'Xhat')
@@ -44,12 +44,13 @@ def multilayer_target(W:torch.Tensor, # m×n weight of the layer to quantize
 def quantize_multilayer(W:torch.Tensor, # m×n weight
                         X:torch.Tensor, # k×n inputs through the original network
                         Xhat:torch.Tensor, # k×n inputs through the quantized earlier layers
-                        method:str='gptq', # 'gptq' or 'babai' (identical codes)
+                        *, method:str='gptq', # 'gptq' or 'babai' (identical codes)
                         percdamp:float=0.01, # damping (also used in the target)
-                        **kwargs, # bits, group_size, sym, act_order, ... as in `gptq_quantize`
+                        **kwargs, # bits, group_size, act_order, sym, ... as in `gptq_quantize` (others: TypeError)
                        )->QuantResult:
     "Quantize a later layer for the multi-layer target $\\min\\|XW^T-\\hat XV^T\\|$."
     if method not in ('gptq', 'babai'): raise ValueError(f"method must be 'gptq' or 'babai', got {method!r}")
-    What, Hh, lam = multilayer_target(W, X, Xhat, percdamp)
     fn = gptq_quantize if method == 'gptq' else babai_quantize
+    _refuse_unknown(kwargs, _keyword_names(fn, exclude=('X', 'L', 'percdamp')), f"quantize_multilayer(method={method!r})")
+    What, Hh, lam = multilayer_target(W, X, Xhat, percdamp=percdamp)
     return fn(What.to(W.dtype), H=Hh.to(W.dtype) if W.dtype == torch.float64 else Hh.float(), percdamp=percdamp, **kwargs)

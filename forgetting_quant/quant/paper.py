@@ -151,12 +151,16 @@ def random_problems(count:int, # number of problems
     return out
 
 # %% ../../nbs/quant/10_paper_algorithms.ipynb #aad858ae
-def conditioned_problem(rng:np.random.Generator, # random generator
-                        k:int, n:int, # shape of X (k ≥ n)
-                        cond:float, # target condition number of X
-                       )->tuple[np.ndarray, np.ndarray, np.ndarray]: # X, exact Q0, exact L0 with X ≈ Q0 L0
-    "An ill-conditioned lattice basis with a known QL factorisation."
+def _conditioned_problem(rng, k, n, cond):
+    "`conditioned_problem` drawing from a generator the caller owns (`condition_sweep` draws its targets from the same stream)."
     Q0 = np.linalg.qr(rng.standard_normal((k, n)))[0]
     V = np.linalg.qr(rng.standard_normal((n, n)))[0]
     L0 = ql_decompose(np.geomspace(1.0, 1.0 / cond, n)[:, None] * V.T, rtol=0)[1]   # κ(L0) = cond, not a mere column scaling
     return Q0 @ L0, Q0, L0
+
+def conditioned_problem(k:int, n:int, # shape of X (k ≥ n)
+                        *, cond:float, # target condition number of X
+                        seed:int|None=None, # seed of a local `np.random.default_rng` (None: fresh entropy)
+                       )->tuple[np.ndarray, np.ndarray, np.ndarray]: # X, exact Q0, exact L0 with X ≈ Q0 L0
+    "An ill-conditioned lattice basis with a known QL factorisation."
+    return _conditioned_problem(np.random.default_rng(seed), k, n, cond)

@@ -14,7 +14,7 @@ from ..lm import GPT, load_run, default_lm_data
 from .lm import default_lm_run, lm_recipe
 from ..quant.lattice import ql_decompose
 from ..quant.paper import (DEFAULT_SHAPES, gptq_tilde_l, gptq_paper, babai_nearest_plane, gptq_rec, babai_proj_rec, cvp_enumerate,
-    babai_bounds, random_problems, conditioned_problem)
+    babai_bounds, random_problems, conditioned_problem, _conditioned_problem)
 from ..quant.gptq import gptq_quantize, babai_quantize, rtn_quantize, quant_error, hessian_from_inputs
 from ..quant.multilayer import quantize_multilayer
 from ..quant.finite_grid import lll_grid_quantize
@@ -63,7 +63,7 @@ def condition_sweep(conds=tuple(10.0 ** np.arange(2, 15)), # target condition nu
         acc = {r: dict(fail=0, ferr=[], wrong=0, excess=[]) for r in ('gptq_cholesky', 'gptq_ql', 'babai_ql')}
         kap = []
         for _ in range(trials):
-            X, Q0, L0 = conditioned_problem(rng, k, n, c); kap.append(np.linalg.cond(X))
+            X, Q0, L0 = _conditioned_problem(rng, k, n, c); kap.append(np.linalg.cond(X))
             w = rng.uniform(-4, 4, n); Lt0 = np.linalg.inv(L0)
             y = L0 @ w; vs = np.empty(n, dtype=np.int64)       # exact Babai in projected coordinates (y = Q0ᵀXw = L0 w)
             for i in range(n): vs[i] = np.rint(y[i] / L0[i, i]); y -= vs[i] * L0[:, i]
@@ -191,7 +191,7 @@ def layers_experiment(store:ResultStore, quick:bool):
 
 # %% ../../nbs/quant/30_multilayer.ipynb #f2b8af5f
 def two_layer_experiment(seed:int, # seed for data and weights
-                         bits:int=4, # bits for both layers
+                         *, bits:int=4, # bits for both layers
                          dims:tuple=(128, 256, 128), # input, hidden, output widths
                          samples:int=2048, # calibration samples (held-out set has as many)
                          group_size:int=-1, # group size for both layers
@@ -207,7 +207,7 @@ def two_layer_experiment(seed:int, # seed for data and weights
     Q1 = gptq_quantize(W1, X=Xc, **kw).weight
     A, Ah = torch.relu(Xc @ W1.T), torch.relu(Xc @ Q1.T)
     Q2 = {'original_X': gptq_quantize(W2, X=A, **kw).weight, 'Xhat_alone': gptq_quantize(W2, X=Ah, **kw).weight,
-          'multilayer': quantize_multilayer(W2, A, Ah, 'gptq', **kw).weight, 'W2_unquantized': W2}
+          'multilayer': quantize_multilayer(W2, A, Ah, method='gptq', **kw).weight, 'W2_unquantized': W2}
     Yc, Yt = f(Xc, W1, W2), f(Xt, W1, W2)
     out = {}
     for name, Q in Q2.items():
@@ -221,7 +221,7 @@ def multilayer_experiment(store:ResultStore, quick:bool):
     dims, samples, seeds = ((64, 128, 64), 1024, range(2)) if quick else ((256, 512, 256), 4096, range(10))
     rows = []
     for bits in progress_bar((2, 3, 4), desc='bits'):
-        rs = [two_layer_experiment(s, bits, dims, samples) for s in seeds]
+        rs = [two_layer_experiment(s, bits=bits, dims=dims, samples=samples) for s in seeds]
         rows.append({'bits': bits, 'seeds': len(rs), **{k: float(np.mean([r[k] for r in rs])) for k in rs[0]},
                      'multilayer_vs_Xhat_heldout': float(np.mean([r['multilayer_heldout'] / r['Xhat_alone_heldout'] for r in rs]))})
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
@@ -241,7 +241,7 @@ def compare_layer(W:torch.Tensor, # m×n real weight
     H = hessian_from_inputs(X); k = X.shape[0]; out = {}
     def run(name, fn):
         t0 = time.perf_counter(); Q = fn(); out[name] = (quant_error(W, Q, X=X), time.perf_counter() - t0)
-    run('rtn', lambda: rtn_quantize(W, bits))
+    run('rtn', lambda: rtn_quantize(W, bits=bits))
     run('gptq', lambda: gptq_quantize(W, H=H, bits=bits, compute_layer_error=False).weight)
     run('gptq_act', lambda: gptq_quantize(W, H=H, bits=bits, act_order=True, compute_layer_error=False).weight)
     run('babai_bound', lambda: lll_grid_quantize(W, H=H, bits=bits, candidates=('babai_bound',), sweeps=0).weight)
@@ -282,13 +282,21 @@ def minilm_path()->str:
     return str(p)
 
 def load_minilm():
-    "(tokenizer, model) of all-MiniLM-L6-v2 from local safetensors, offline, no remote code."
-    import os; os.environ.setdefault('HF_HUB_OFFLINE', '1')
+    "(tokenizer, model) of all-MiniLM-L6-v2 from local safetensors, offline (`local_files_only`), no remote code; environment and Hugging Face logging are left as they were."
+    import os
+    p = minilm_path()
+    env = dict(os.environ)          # imports made while loading may set variables (torch's modeling imports set TORCHINDUCTOR_CACHE_DIR)
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as hf_logging
-    hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar()
-    p = minilm_path()
-    return AutoTokenizer.from_pretrained(p), AutoModel.from_pretrained(p, trust_remote_code=False).eval()
+    verbosity, bar = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar()   # quiet while loading only
+    try: return (AutoTokenizer.from_pretrained(p, local_files_only=True),
+                 AutoModel.from_pretrained(p, local_files_only=True, trust_remote_code=False).eval())
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bar: hf_logging.enable_progress_bar()
+        for k in set(os.environ) - set(env): del os.environ[k]
+        os.environ.update(env)
 
 def text_set(n:int, # number of sentences
              seed:int=0, # corpus seed (use different seeds for calibration and evaluation)
@@ -340,7 +348,7 @@ def minilm_lll_experiment(store:ResultStore, quick:bool):
 TINY_GPT_METHODS = ('rtn', 'gptq', 'gptq_act', 'babai', 'lll_grid')
 
 def tiny_gpt_sweep(model:GPT, calib_batches:list, held:dict, # as in `quantize_lm` / `heldout_perplexity`
-                   methods=TINY_GPT_METHODS, bits_list=(4, 3, 2),
+                   *, methods=TINY_GPT_METHODS, bits_list=(4, 3, 2),
                    max_tokens:int|None=None, # held-out tokens per language (None: all)
                    group_size:int=-1)->list[dict]: # rows: method, bits, ppl/loss per language, ratio to fp32, layer error, seconds
     "Held-out perplexity per language at fp32 and for every (method, bits)."
@@ -349,7 +357,7 @@ def tiny_gpt_sweep(model:GPT, calib_batches:list, held:dict, # as in `quantize_l
     for bits in bits_list:
         for method in progress_bar(methods, desc=f'{bits} bits'):
             t0 = time.perf_counter()
-            q, rep = quantize_lm(model, calib_batches, method, bits, group_size=group_size)
+            q, rep = quantize_lm(model, calib_batches, method=method, bits=bits, group_size=group_size)
             dt = time.perf_counter() - t0
             p = heldout_perplexity(q, held, max_tokens)
             rows.append(dict(method=method, bits=bits, **p, **{f'ratio_{l}': p[f'ppl_{l}'] / base[f'ppl_{l}'] for l in held},
