@@ -116,8 +116,6 @@ def num_threads(n:int # threads inside the block
         with threadpool_limits(n): yield
     finally: torch.set_num_threads(t0)
 
-if IN_TEST: set_threads(1)
-
 # %% ../nbs/00_core.ipynb #a507861c
 def progress_bar(iterable:Iterable|None=None, # what to iterate over (or None with `total` for a manual bar)
                  *, desc:str|None=None, # label shown left of the bar

@@ -237,7 +237,7 @@ def _saved_eval(path:Path, mc:GPTConfig)->dict:
 def train_lm(tokens:np.ndarray, # training token stream (`data.encode_texts`)
              out_dir:str|Path, # run folder: checkpoints/, resume.pt, history.json, tokenizer.json
              model_config:GPTConfig|None=None, # model shape (default GPTConfig(); on resume, the saved one)
-             train_config:TrainConfig|None=None, # optimisation settings
+             *, train_config:TrainConfig|None=None, # optimisation settings
              heldout:dict|None=None, # {'en': tokens, 'ja': tokens, ...}: held-out loss per language at every checkpoint
              tokenizer=None, # saved as tokenizer.json so the run folder is self-contained
              resume:bool=True, # continue from out_dir/resume.pt when present, and keep (not recompute) checkpoints already written

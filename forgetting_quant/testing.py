@@ -124,10 +124,12 @@ BANNED_ARGS = {'show_progress': 'progress', 'verbose': 'progress', 'disable': 'p
                'random_state': 'seed', 'threads': 'n_threads', 'num_threads': 'n_threads', 'dev': 'device', 'out': 'log, out_dir or path',
                'outdir': 'out_dir', 'output_dir': 'out_dir'}
 # 'module.qualname' of the public callables that take **kwargs: they pass them to a function that refuses unknown names
-# (tqdm; generate_document; get_activations; SAETrainConfig's fields), or store them whole as metadata (save_checkpoint, ActivationWriter.close)
+# (tqdm; generate_document; get_activations; SAETrainConfig's fields; the layer quantizer each method uses), or store them whole as metadata (save_checkpoint, ActivationWriter.close)
 KWARGS_FORWARDERS:set[str] = {'forgetting_quant.core.progress_bar', 'forgetting_quant.data.iter_documents', 'forgetting_quant.data.generate_corpus',
                               'forgetting_quant.activations.corpus_activations', 'forgetting_quant.lm.save_checkpoint',
-                              'forgetting_quant.activations.ActivationWriter.close', 'forgetting_quant.sae.topk.SAETrainer.__init__'}
+                              'forgetting_quant.activations.ActivationWriter.close', 'forgetting_quant.sae.topk.SAETrainer.__init__',
+                              'forgetting_quant.quant.model.quantize_model', 'forgetting_quant.quant.lm_quant.quantize_lm',
+                              'forgetting_quant.quant.multilayer.quantize_multilayer'}
 
 def _public_callables(module)->list:
     "(qualified name, function) for the functions, methods and constructors of `module.__all__` defined in that module."

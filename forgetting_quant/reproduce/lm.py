@@ -33,7 +33,7 @@ def train_default_lm(out_dir:str|Path, # run folder (resumes if it exists)
     "Train the package's default bilingual LM, or the quick one (or finish an interrupted run); see `train_lm` for the result."
     r = lm_recipe(quick)
     tok, tokens, held = default_lm_data(**r['data'])
-    return train_lm(tokens, out_dir, r['model'], TrainConfig(**{**asdict(r['train']), **kw}), held, tok, device=device)
+    return train_lm(tokens, out_dir, r['model'], train_config=TrainConfig(**{**asdict(r['train']), **kw}), heldout=held, tokenizer=tok, device=device)
 
 def default_lm_run(root:str|Path, # a results root (the `ResultStore.root` of `fq reproduce`)
                    quick:bool=False, # the quick recipe's run
