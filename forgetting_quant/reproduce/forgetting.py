@@ -74,7 +74,7 @@ def plot_fig1(res:dict, # output of `linear_sweep` (with curves)
 # %% ../../nbs/forgetting/00_linear.ipynb #fb785002
 @experiment('forgetting', 'table1')
 def table1(store:ResultStore, quick:bool):
-    "Seed 000 Table 1 + Fig. 1: linear-setting critical fractions (Newton step, exact minimiser, Eq. 8) over 40 divergences."
+    "Anonymous (2026) Table 1 + Fig. 1: linear-setting critical fractions (Newton step, exact minimiser, Eq. 8) over 40 divergences."
     seeds = list(range(5 if quick else 20))
     res = linear_sweep(seeds); res_exact = linear_sweep(seeds, kind='exact', keep_curves_for=None)
     rows = table1_rows(res)
@@ -138,7 +138,7 @@ def plot_fig2(res:dict):
 # %% ../../nbs/forgetting/10_mlp.ipynb #e4b68304
 @experiment('forgetting', 'table2')
 def table2(store:ResultStore, quick:bool):
-    "Seed 000 Table 2 + Fig. 2 + alpha_c(cos): batched NumPy MLP forgetting landscape over 5 cos x 21 alpha x seeds."
+    "Anonymous (2026) Table 2 + Fig. 2 + alpha_c(cos): batched NumPy MLP forgetting landscape over 5 cos x 21 alpha x seeds."
     seeds = list(range(3 if quick else 20)); alphas = np.round(np.linspace(0, 1, 11 if quick else 21), 4)
     res = forgetting_sweep(seeds, FIG2_COS, alphas)
     rows = table2_rows(res); fig = plot_fig2(res)
@@ -259,7 +259,7 @@ def plot_fig5(joint:dict):
 # %% ../../nbs/forgetting/30_scaling.ipynb #11c5d4ed
 @experiment('forgetting', 'table3')
 def table3(store:ResultStore, quick:bool):
-    "Seed 000 Table 3 + Fig. 3 + Eq. 8 on networks: alpha_c and sharpness for the eight architectures at cos 0.5."
+    "Anonymous (2026) Table 3 + Fig. 3 + Eq. 8 on networks: alpha_c and sharpness for the eight architectures at cos 0.5."
     seeds = list(range(2 if quick else 5))
     archs = [(16,), (64,), (32, 32)] if quick else [a for a, *_ in PAPER_TABLE3]
     points = [architecture_point(h, seeds=seeds, cos=[0.5], alphas=TABLE3_ALPHAS, n_probes=20 if quick else 50, lanczos_iter=10 if quick else 20)
@@ -273,7 +273,7 @@ def table3(store:ResultStore, quick:bool):
 
 @experiment('forgetting', 'joint_law')
 def joint_law(store:ResultStore, quick:bool):
-    "Seed 000 Eq. 10-11 + Figs. 4-5: alpha_c over 5 sizes x 5 divergences, fitted C, beta, gamma with bootstrap CIs."
+    "Anonymous (2026) Eq. 10-11 + Figs. 4-5: alpha_c over 5 sizes x 5 divergences, fitted C, beta, gamma with bootstrap CIs."
     seeds = list(range(2 if quick else 5))
     archs = [(16,), (64,), (32, 32)] if quick else JOINT_ARCHS
     cos = [0.9, 0.5, 0.1] if quick else list(FIG2_COS)
@@ -359,7 +359,7 @@ def plot_fig6(out:dict, mixer:str='auto'):
 # %% ../../nbs/forgetting/40_adaptive.ipynb #5f7ac383
 @experiment('forgetting', 'fig6')
 def fig6(store:ResultStore, quick:bool):
-    "Seed 000 Fig. 6: Algorithm 1 (tau rule and two fixed tau) vs static alpha on the same step budget; gaps to the static Pareto front."
+    "Anonymous (2026) Fig. 6: Algorithm 1 (tau rule and two fixed tau) vs static alpha on the same step budget; gaps to the static Pareto front."
     seeds = list(range(3 if quick else 20))
     mixers = {'auto': MixerConfig(), 'tau=1e-4': MixerConfig(tau=1e-4), 'tau=8e-4': MixerConfig(tau=8e-4)}
     out = adaptive_vs_static(seeds, FIG6_COS, np.round(np.linspace(0, 1, 21 if quick else 41), 4), mixers=mixers)
