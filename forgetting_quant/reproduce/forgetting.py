@@ -20,7 +20,7 @@ from ..forgetting.mixing import (teacher_data, small_mlp, half_mse, pretrain_sma
 from ..forgetting.lm_forgetting import lm_domains, lm_batch_loss, adamw
 
 # %% auto #0
-__all__ = ['PAPER_TABLE1', 'table1_rows', 'plot_fig1', 'table1', 'PAPER_TABLE2', 'PAPER_PRE_LOSS0', 'table2_rows', 'table2_gaps', 'plot_fig2', 'table2', 'PAPER_TABLE3', 'PAPER_POWER_LAW', 'TABLE3_ALPHAS', 'JOINT_ARCHS', 'FIGURES', 'table3_rows', 'power_law_summary', 'plot_fig3', 'eq8_on_networks', 'plot_fig4', 'plot_fig5', 'table3', 'joint_law', 'figures', 'adaptive_table', 'plot_fig6', 'fig6', 'torch_alpha_c', 'lm_forgetting']
+__all__ = ['PAPER_TABLE1', 'table1_rows', 'plot_fig1', 'table1_experiment', 'PAPER_TABLE2', 'PAPER_PRE_LOSS0', 'table2_rows', 'table2_gaps', 'plot_fig2', 'table2_experiment', 'PAPER_TABLE3', 'PAPER_POWER_LAW', 'TABLE3_ALPHAS', 'JOINT_ARCHS', 'FIGURES', 'table3_rows', 'power_law_summary', 'plot_fig3', 'eq8_on_networks', 'plot_fig4', 'plot_fig5', 'table3_experiment', 'joint_law_experiment', 'figures_experiment', 'adaptive_table', 'plot_fig6', 'fig6_experiment', 'torch_alpha_c_experiment', 'lm_forgetting_experiment']
 
 # %% ../../nbs/forgetting/00_linear.ipynb #126356f1
 PAPER_TABLE1 = [  # cos, delta, alpha_c (num.), alpha_c (approx., Eq. 8), ||grad L_ft||  (paper, Table 1)
@@ -73,7 +73,7 @@ def plot_fig1(res:dict, # output of `linear_sweep` (with curves)
 
 # %% ../../nbs/forgetting/00_linear.ipynb #fb785002
 @experiment('forgetting', 'table1')
-def table1(store:ResultStore, quick:bool):
+def table1_experiment(store:ResultStore, quick:bool):
     "Anonymous (2026) Table 1 + Fig. 1: linear-setting critical fractions (Newton step, exact minimiser, Eq. 8) over 40 divergences."
     seeds = list(range(5 if quick else 20))
     res = linear_sweep(seeds); res_exact = linear_sweep(seeds, kind='exact', keep_curves_for=None)
@@ -137,7 +137,7 @@ def plot_fig2(res:dict):
 
 # %% ../../nbs/forgetting/10_mlp.ipynb #e4b68304
 @experiment('forgetting', 'table2')
-def table2(store:ResultStore, quick:bool):
+def table2_experiment(store:ResultStore, quick:bool):
     "Anonymous (2026) Table 2 + Fig. 2 + alpha_c(cos): batched NumPy MLP forgetting landscape over 5 cos x 21 alpha x seeds."
     seeds = list(range(3 if quick else 20)); alphas = np.round(np.linspace(0, 1, 11 if quick else 21), 4)
     res = forgetting_sweep(seeds, FIG2_COS, alphas)
@@ -258,7 +258,7 @@ def plot_fig5(joint:dict):
 
 # %% ../../nbs/forgetting/30_scaling.ipynb #11c5d4ed
 @experiment('forgetting', 'table3')
-def table3(store:ResultStore, quick:bool):
+def table3_experiment(store:ResultStore, quick:bool):
     "Anonymous (2026) Table 3 + Fig. 3 + Eq. 8 on networks: alpha_c and sharpness for the eight architectures at cos 0.5."
     seeds = list(range(2 if quick else 5))
     archs = [(16,), (64,), (32, 32)] if quick else [a for a, *_ in PAPER_TABLE3]
@@ -272,7 +272,7 @@ def table3(store:ResultStore, quick:bool):
     store.save('forgetting', 'eq8_networks', eq8_on_networks(points), seeds=seeds, eps_step=0.1)
 
 @experiment('forgetting', 'joint_law')
-def joint_law(store:ResultStore, quick:bool):
+def joint_law_experiment(store:ResultStore, quick:bool):
     "Anonymous (2026) Eq. 10-11 + Figs. 4-5: alpha_c over 5 sizes x 5 divergences, fitted C, beta, gamma with bootstrap CIs."
     seeds = list(range(2 if quick else 5))
     archs = [(16,), (64,), (32, 32)] if quick else JOINT_ARCHS
@@ -293,7 +293,7 @@ FIGURES = {'fig1_phase_transition': 'table1', 'fig2_forgetting_landscape': 'tabl
            'fig4_joint_law': 'joint_law', 'fig5_heatmap': 'alpha_c_grid'}
 
 @experiment('forgetting', 'figures', needs=['forgetting/table1', 'forgetting/table2', 'forgetting/table3', 'forgetting/joint_law'])
-def figures(store:ResultStore, quick:bool):
+def figures_experiment(store:ResultStore, quick:bool):
     "Collect Figs. 1-5 under the paper's names (runs the experiments that made them if they are missing)."
     from forgetting_quant.reproduce.core import EXPERIMENTS
     rows = []
@@ -358,7 +358,7 @@ def plot_fig6(out:dict, mixer:str='auto'):
 
 # %% ../../nbs/forgetting/40_adaptive.ipynb #5f7ac383
 @experiment('forgetting', 'fig6')
-def fig6(store:ResultStore, quick:bool):
+def fig6_experiment(store:ResultStore, quick:bool):
     "Anonymous (2026) Fig. 6: Algorithm 1 (tau rule and two fixed tau) vs static alpha on the same step budget; gaps to the static Pareto front."
     seeds = list(range(3 if quick else 20))
     mixers = {'auto': MixerConfig(), 'tau=1e-4': MixerConfig(tau=1e-4), 'tau=8e-4': MixerConfig(tau=8e-4)}
@@ -370,7 +370,7 @@ def fig6(store:ResultStore, quick:bool):
 
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #c0268921
 @experiment('forgetting', 'torch_alpha_c')
-def torch_alpha_c(store:ResultStore, quick:bool):
+def torch_alpha_c_experiment(store:ResultStore, quick:bool):
     "critical_fraction (bisection, CI over seeds) vs a full static grid, Eq. 8 (Lanczos) and the torch AdaptiveMixer on a small torch MLP."
     seeds = [0, 1, 2] if quick else [0, 1, 2, 3, 4]; steps = 60 if quick else 150
     pre_all = teacher_data(3256, 0.5, which='pre')
@@ -418,7 +418,7 @@ def _lmf_seed(store:ResultStore, quick:bool, seed:int)->dict:
 
 @experiment('forgetting', 'lm_forgetting', needs=['lm/default_lm'], config=_lmf_config, cost=750,
             cells=lambda quick: [{'seed': s} for s in _lmf_config(quick)['seeds']], cell=_lmf_seed)
-def lm_forgetting(store:ResultStore, quick:bool):
+def lm_forgetting_experiment(store:ResultStore, quick:bool):
     "Tiny GPT: forgetting vs alpha (arithmetic fine-tuning), alpha_c by bisection (CI over seeds), adaptive vs static, Eq. 8."
     recs = cell_results(store, 'forgetting/lm_forgetting', quick)       # one cell per seed: independent, run in parallel by `fq reproduce --jobs`
     c, base, D, common = _lmf_setup(store, quick)

@@ -20,11 +20,11 @@ from ..sae.features import (count_languages, language_of_feature, granularity_st
 from ..sae.pipeline import PipelineConfig, run_pipeline, run_checkpoint, persistence
 
 # %% auto #0
-__all__ = ['topk_synthetic', 'DEMO_CHECKPOINTS', 'shared_data_dir', 'load_demo', 'language_mismatches', 'evaluate_granularity', 'crossval_granularity', 'demo_language', 'demo_granularity', 'QUICK_PIPELINE', 'plot_fig4_fig5', 'checkpoints_experiment']
+__all__ = ['topk_synthetic_experiment', 'DEMO_CHECKPOINTS', 'shared_data_dir', 'load_demo', 'language_mismatches', 'evaluate_granularity', 'crossval_granularity', 'demo_language_experiment', 'demo_granularity_experiment', 'QUICK_PIPELINE', 'plot_fig4_fig5', 'checkpoints_experiment']
 
 # %% ../../nbs/sae/00_topk.ipynb #f2134e59
 @experiment('sae', 'topk_synthetic')
-def topk_synthetic(store:ResultStore, quick:bool):
+def topk_synthetic_experiment(store:ResultStore, quick:bool):
     "TopK SAE on a planted sparse dictionary (FVU, recovery) and sparse-vs-dense training-step speed on CPU."
     steps = 250 if quick else 2000
     X, atoms = planted_dictionary_data(8192 if quick else 40000, d=32, n_atoms=64, active=3, seed=0)
@@ -159,7 +159,7 @@ def crossval_granularity(data:dict, # `load_demo()` output
 
 # %% ../../nbs/sae/10_features.ipynb #964e9ddc
 @experiment('sae', 'demo_language')
-def demo_language(store:ResultStore, quick:bool):
+def demo_language_experiment(store:ResultStore, quick:bool):
     "Authors' language rule recomputed on the 300 demo features; mismatches against their counts."
     data = load_demo(); rows = []
     for c, feats in data.items():
@@ -170,7 +170,7 @@ def demo_language(store:ResultStore, quick:bool):
     store.save('sae', 'demo_language', rows, seeds=[], rule='max-activation token, numbers walk back (wrap at 0), >90%')
 
 @experiment('sae', 'demo_granularity')
-def demo_granularity(store:ResultStore, quick:bool):
+def demo_granularity_experiment(store:ResultStore, quick:bool):
     "LLM-free granularity classifier vs the human labels (leave-one-checkpoint-out accuracy, κ, baseline)."
     import matplotlib; matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
