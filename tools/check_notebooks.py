@@ -2,6 +2,7 @@
 
 nbdev executes such cells while processing notebooks for the docs (to make `show_doc` work), outside the notebook's flow:
 they then fail for lack of earlier variables, or run heavy work during a docs build. Put imports in the `#| hide` import cell.
+A self-contained example that must keep its imports (the README's quick starts, which run as written) says so with `#| standalone`.
 Usage: python tools/check_notebooks.py [NBS_DIR]"""
 import ast, json, sys
 from pathlib import Path
@@ -12,7 +13,7 @@ def mixed_cells(nb_path:Path):
         if c['cell_type'] != 'code': continue
         src = ''.join(c['source']) if isinstance(c['source'], list) else c['source']
         dirs = [l.strip() for l in src.splitlines() if l.strip().startswith('#|')]
-        if any(d == '#| hide' or 'export' in d or 'exec_doc' in d for d in dirs): continue
+        if any(d in ('#| hide', '#| standalone') or 'export' in d or 'exec_doc' in d for d in dirs): continue
         try: tree = ast.parse('\n'.join(l for l in src.splitlines() if not l.lstrip().startswith(('%', '!'))))
         except SyntaxError: continue
         nodes = list(ast.walk(tree))
