@@ -9,7 +9,7 @@ from pathlib import Path
 from .reproduce.core import load_experiments, run_experiments
 
 # %% auto #0
-__all__ = ['list_experiments', 'reproduce', 'main']
+__all__ = ['list_experiments', 'usable_cores', 'reproduce', 'main']
 
 # %% ../nbs/90_cli.ipynb #8dfe2902
 def _parser()->argparse.ArgumentParser:
@@ -18,7 +18,7 @@ def _parser()->argparse.ArgumentParser:
         epilog=textwrap.dedent('''\
             examples:
               fq reproduce --list            what can be reproduced
-              fq reproduce all --jobs 2      every thread, the papers' sizes, 2 worker processes (under 15 min on 2 cores)
+              fq reproduce all               every thread at the papers' sizes, on every core (under 15 min on 2 cores)
               fq reproduce all --quick       every thread at reduced size (minutes)
               fq reproduce quant --out res   one thread, full size, into res/quant/
               fq docs                        build the offline docs site into docs/'''))
@@ -32,8 +32,8 @@ def _parser()->argparse.ArgumentParser:
     r.add_argument('--force', action='store_true', help="recompute experiments whose results already exist")
     r.add_argument('--only', nargs='+', metavar='NAME', help="run only experiments with these names")
     r.add_argument('--list', action='store_true', help="list the registered experiments and exit")
-    r.add_argument('--jobs', type=int, default=1, metavar='N', help="run independent experiments in N worker processes, one thread each "
-                   "(default 1: one after another in this process)")
+    r.add_argument('--jobs', type=int, default=None, metavar='N', help="run independent experiments (and the cells of long ones) in N worker "
+                   "processes, one thread each (default: one per usable core; 1: one after another in this process)")
     r.add_argument('--full', action='store_true', help="also the heavier studies outside the main job's time budget (see --list)")
     d = sub.add_parser('docs', help="build the documentation site offline (HTML + KaTeX) and README.md",
         description="Process the notebooks with nbdev and write an HTML site with a sidebar, API reference, figures and math. "
@@ -53,6 +53,12 @@ def list_experiments(out=print):
         out("no experiments are registered yet"); return
     for key in sorted(exps):
         out(f"  {key:<32} {exps[key].help}" + (' [--full]' if exps[key].full else ''))
+
+def usable_cores()->int:
+    "Cores this process may run on (its CPU affinity where the OS reports it, else the CPU count): `fq reproduce`'s default --jobs."
+    import os
+    try: return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError: return max(1, os.cpu_count() or 1)
 
 def _one_thread():
     "Worker initializer: one torch/BLAS thread per worker process (N workers share N cores), and no progress bars (they would interleave)."
@@ -74,8 +80,12 @@ def reproduce(threads:list[str]=('all',), # thread names, or ['all']
     if jobs == 1: summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log, full=full)
     else:
         import concurrent.futures, multiprocessing
-        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context('spawn'), initializer=_one_thread) as ex:
-            summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log, executor=ex, full=full)
+        try:
+            with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context('spawn'), initializer=_one_thread) as ex:
+                summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log, executor=ex, full=full)
+        except concurrent.futures.process.BrokenProcessPool as e:
+            raise RuntimeError(f"a worker process died ({e}); every finished experiment and cell is kept in {out}: "
+                               "run the same command again to go on from there") from None
     if summary:
         n = {k: sum(s['status'] == k for s in summary) for k in ('done', 'skipped', 'missing')}
         log(f"{n['done']} run, {n['skipped']} skipped" + (f", {n['missing']} could not run (see above)" if n['missing'] else '')
@@ -101,7 +111,7 @@ def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
             if a.list: list_experiments(); return 0
             if not a.threads: raise ValueError("name the threads to run (forgetting, sae, quant, lm) or 'all', before any --only (e.g. fq reproduce quant --only layers); "
                                             "'fq reproduce --list' shows the experiments")
-            summary = reproduce(a.threads, quick=a.quick, out=a.out, force=a.force, only=a.only, jobs=a.jobs, full=a.full)
+            summary = reproduce(a.threads, quick=a.quick, out=a.out, force=a.force, only=a.only, jobs=a.jobs or usable_cores(), full=a.full)
             if any(s['status'] == 'missing' for s in summary): return 1     # something the user asked for was not made
         elif a.command == 'docs':
             from forgetting_quant.docs import build_docs
