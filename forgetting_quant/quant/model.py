@@ -4,11 +4,13 @@
 
 # %% ../../nbs/quant/60_model.ipynb #38cc8655
 from __future__ import annotations
-import numbers, re, time
+import numbers, re, time, warnings
+from dataclasses import dataclass
+from typing import Callable
 import numpy as np
 import torch
 from torch import nn
-from ..core import progress_bar
+from ..core import progress_bar, get_device
 from ..activations import capture
 from .gptq import gptq_quantize, babai_quantize, rtn_quantize, _check_bits, _keyword_names, _refuse_unknown
 from .multilayer import multilayer_target
@@ -17,7 +19,7 @@ from .finite_grid import lll_grid_quantize
 METHODS = ('rtn', 'gptq', 'gptq_act', 'babai', 'lll_grid')
 
 # %% auto #0
-__all__ = ['METHODS', 'linear_layers', 'quantize_model', 'embed', 'embedding_agreement']
+__all__ = ['METHODS', 'LAYER_ADAPTERS', 'linear_layers', 'LayerAdapter', 'quantize_model', 'embed', 'embedding_agreement']
 
 # %% ../../nbs/quant/60_model.ipynb #a9f97956
 def _check_batches(calib_batches):
@@ -45,28 +47,210 @@ def _capture(model, batches, mods, keep=True, stop_after=None):
     "`activations.capture` of the inputs (rows × in_features) of linear modules: {name: inputs}, or {name: calls} in call order if keep=False; errors name the calibration batch."
     return capture(model, mods, batches, what='input', flatten=True, keep=keep, stop_after=stop_after, label='calibration batch')
 
+# %% ../../nbs/quant/60_model.ipynb #f16ad001
+@dataclass
+class LayerAdapter:
+    "How `quantize_model` reads, writes and calibrates one kind of weight-bearing module (see `LAYER_ADAPTERS`)."
+    match:Callable # match(module) -> bool: this adapter handles the module
+    get_weight:Callable # get_weight(module) -> the weight as an (out_features, in_features) tensor
+    set_weight:Callable # set_weight(module, W): write an (out, in) weight back in the module's own layout and dtype
+    inputs:Callable # inputs(module, args, kwargs) -> [(row slice of W, input tensor (..., in_features))]: what each block of W's rows multiplies, read at the module's call
+    param:str='weight' # the parameter (path below the module) holding the weight: for tied weights and the snapshot
+    suffix:str='' # appended to the module name in the report ('' for one weight per module)
+    owns:Callable|None=None # owns(module) -> submodules handled here, which no other adapter takes (e.g. an MHA's out_proj)
+
+def _first_input(m, args, kwargs):
+    x = args[0] if args else next(iter(kwargs.values()), None)
+    if not isinstance(x, torch.Tensor): raise TypeError(f"the input of a {type(m).__name__} is a {type(x).__name__}, not a tensor")
+    return [(slice(None), x)]
+
+def _set_linear(m, W):
+    with torch.no_grad(): m.weight.copy_(W.to(m.weight.dtype))
+
+def _is_conv1d(m):   # transformers' Conv1D (GPT-2 and relatives): weight stored (in, out), y = x @ W + b; detected without importing transformers
+    return type(m).__name__ == 'Conv1D' and isinstance(getattr(m, 'weight', None), torch.Tensor) and m.weight.dim() == 2 and hasattr(m, 'nf')
+
+def _set_conv1d(m, W):
+    with torch.no_grad(): m.weight.copy_(W.T.to(m.weight.dtype))
+
+def _mha_bind(m, args, kwargs):
+    import inspect
+    return inspect.signature(m.forward).bind(*args, **kwargs).arguments
+
+def _mha_qkv(m, args, kwargs):
+    a = _mha_bind(m, args, kwargs); E = m.embed_dim
+    q, k, v = a['query'], a['key'], a['value']
+    return [(slice(0, E), q), (slice(E, 2 * E), k), (slice(2 * E, 3 * E), v)]
+
+def _mha_attention(m, args, kwargs):
+    "The attention output before out_proj: the MHA run with out_proj set to the identity (its out_proj module is never called)."
+    a = dict(_mha_bind(m, args, kwargs)); a['need_weights'] = False
+    w, b = m.out_proj.weight, m.out_proj.bias
+    saved = (w.data, None if b is None else b.data)
+    try:
+        w.data = torch.eye(m.embed_dim, dtype=w.dtype, device=w.device)
+        if b is not None: b.data = torch.zeros_like(b)
+        out = m.forward(**a)
+    finally:
+        w.data = saved[0]
+        if b is not None: b.data = saved[1]
+    return [(slice(None), out[0] if isinstance(out, tuple) else out)]
+
+def _set_in_proj(m, W):
+    with torch.no_grad(): m.in_proj_weight.copy_(W.to(m.in_proj_weight.dtype))
+
+def _set_out_proj(m, W): _set_linear(m.out_proj, W)
+
+def _is_mha(m): return isinstance(m, nn.MultiheadAttention) and getattr(m, 'in_proj_weight', None) is not None
+
+LAYER_ADAPTERS = {
+    'linear': LayerAdapter(match=lambda m: isinstance(m, nn.Linear), get_weight=lambda m: m.weight.detach(), set_weight=_set_linear, inputs=_first_input),
+    'conv1d': LayerAdapter(match=_is_conv1d, get_weight=lambda m: m.weight.detach().T, set_weight=_set_conv1d, inputs=_first_input),
+    'mha_in_proj': LayerAdapter(match=_is_mha, get_weight=lambda m: m.in_proj_weight.detach(), set_weight=_set_in_proj, inputs=_mha_qkv,
+                                param='in_proj_weight', suffix='.in_proj', owns=lambda m: [m.out_proj]),
+    'mha_out_proj': LayerAdapter(match=_is_mha, get_weight=lambda m: m.out_proj.weight.detach(), set_weight=_set_out_proj, inputs=_mha_attention,
+                                 param='out_proj.weight', suffix='.out_proj'),
+}
+
+# %% ../../nbs/quant/60_model.ipynb #f16ad002
+@dataclass
+class _Target:
+    name:str; module:nn.Module; adapter:LayerAdapter; kind:str; param_name:str
+
+def _targets(model:nn.Module):
+    "Every weight the adapters handle, as `_Target`s in module order, and the weight-bearing modules no adapter handles [(name, module)]."
+    owned, out = set(), []
+    mods = list(model.named_modules())
+    for name, m in mods:
+        if id(m) in owned: continue
+        for kind, ad in LAYER_ADAPTERS.items():
+            if not ad.match(m): continue
+            out.append(_Target(name + ad.suffix if name else ad.suffix.lstrip('.'), m, ad, kind, f'{name}.{ad.param}' if name else ad.param))
+            if ad.owns is not None: owned.update(id(s) for s in ad.owns(m))
+    handled = {id(t.module) for t in out} | owned
+    other = [(n, m) for n, m in mods if id(m) not in handled and not isinstance(m, (nn.Embedding, nn.EmbeddingBag))
+             and any(p.dim() >= 2 and (pn == 'weight' or pn.endswith('_weight')) for pn, p in m.named_parameters(recurse=False))]
+    return out, other
+
+def _param(model, pname):
+    m = model
+    for part in pname.split('.')[:-1]: m = getattr(m, part)
+    return getattr(m, pname.split('.')[-1])
+
+def _shared_with(model:nn.Module)->dict:
+    "{storage pointer: [parameter names]} for storages used by more than one parameter name (tied weights)."
+    by = {}
+    for n, p in model.named_parameters(remove_duplicate=False):
+        by.setdefault((p.untyped_storage().data_ptr(), p.device), []).append(n)
+    return by
+
+def _mask_rows(x:torch.Tensor, mask:torch.Tensor|None):
+    "x (..., d) as rows (r, d), without the rows of masked-out positions when `mask` (batch, tokens) can be aligned with x; (rows, aligned)."
+    d = x.shape[-1]; rows = x.reshape(-1, d)
+    if mask is None: return rows, True
+    B, T = mask.shape; lead = tuple(x.shape[:-1])
+    if lead == (B, T) or (x.dim() == 2 and rows.shape[0] == B * T): keep = mask.reshape(-1)
+    elif lead == (T, B): keep = mask.T.reshape(-1)
+    elif lead == (B,): return rows, True   # one row per sequence (e.g. BERT's pooler on the first token): nothing to drop
+    else: return rows, False
+    return rows[keep.to(rows.device)], True
+
+class _StopCalib(Exception): pass
+
+def _run(model, batch, params):
+    args, kwargs = ((), batch) if isinstance(batch, dict) else (tuple(batch), {}) if isinstance(batch, (tuple, list)) else ((batch,), {})
+    if params: return torch.func.functional_call(model, params, args, kwargs)
+    return model(*args, **kwargs)
+
+@torch.no_grad()
+def _calibration_pass(model, batches, targets, on_rows, *, stops=None, params=None, masks=None):
+    """Run every batch (with the parameters `params` substituted, e.g. the original weights), calling on_rows(target, stream, rows, batch_index)
+    for each input block of each target call; masked positions dropped. stops: {batch index: (target, calls)} ends that forward after the call.
+    Returns ({target name: calls per batch}, first-call order of the targets, names whose inputs the mask could not be aligned with)."""
+    calls, order, unaligned, cur = {}, [], set(), {}
+    def hook(t, m, args, kwargs):
+        i = cur['i']; c = calls.setdefault(t.name, [0] * len(batches)); c[i] += 1
+        if t.name not in order: order.append(t.name)
+        parts = t.adapter.inputs(m, args, kwargs)
+        if all(p[1] is parts[0][1] for p in parts): parts = [(slice(None), parts[0][1])]
+        for s, (sl, x) in enumerate(parts):
+            rows, ok = _mask_rows(x.detach(), cur['mask'])
+            if not ok: unaligned.add(t.name)
+            on_rows(t, s, sl, rows, i)
+        st = cur['stop']
+        if st is not None and st[0] == t.name and c[i] >= st[1]: raise _StopCalib
+    hooks = []
+    try:
+        for t in targets: hooks.append(t.module.register_forward_pre_hook(lambda m, a, k, t=t: hook(t, m, a, k), with_kwargs=True))
+        for i, b in enumerate(batches):
+            cur.update(i=i, stop=None if stops is None else stops.get(i), mask=None if masks is None else masks[i])
+            try: _run(model, b, params)
+            except _StopCalib: pass
+            except (MemoryError, torch.cuda.OutOfMemoryError): raise
+            except Exception as e:
+                if isinstance(e, _LayerError): raise
+                raise ValueError(f"calibration batch {i} could not be run through the model ({type(e).__name__}: {e}); check its shape and type") from e
+    finally:
+        for h in hooks: h.remove()
+    return calls, order, unaligned
+
+class _LayerError(RuntimeError): pass
+
+def _batch_mask(b):
+    m = b.get('attention_mask') if isinstance(b, dict) else None
+    if m is None: return None
+    if not (isinstance(m, torch.Tensor) and m.dim() == 2): return None
+    return m.bool()
+
 # %% ../../nbs/quant/60_model.ipynb #3ecde826
 def _method_settings(method:str)->list[str]:
     "The keyword arguments `quantize_model` passes on to the layer quantizer of `method` (it refuses all others)."
     if method == 'rtn': return _keyword_names(rtn_quantize, exclude=('bits', 'group_size'))
     if method == 'lll_grid': return _keyword_names(lll_grid_quantize, exclude=('X', 'bits', 'percdamp'))
     fn = babai_quantize if method == 'babai' else gptq_quantize
-    return _keyword_names(fn, exclude=('X', 'L', 'bits', 'group_size', 'act_order', 'percdamp', 'compute_layer_error'))
+    return _keyword_names(fn, exclude=('X', 'L', 'bits', 'group_size', 'act_order', 'percdamp', 'compute_layer_error', 'device'))
 
-def quantize_model(model:nn.Module, # any torch model with nn.Linear layers (HF models included); its weights are overwritten
-                   calib_batches, # list of batches: tensors, tuples of tensors (positional args) or dicts (keyword args, e.g. HF tokenizer output)
+def _select(names, layers):
+    if layers is None: return lambda n: True
+    if isinstance(layers, str): return lambda n: re.search(layers, n) is not None
+    s = set(layers); return lambda n: n in s
+
+def _from_grams(W, G, k, *, method, bits, group_size, act_order, percdamp, multilayer, kwargs):
+    "Quantize the rows W (m×n) of one input stream from its Gram sums G = {hh: X̂ᵀX̂, hx: X̂ᵀX, xx: XᵀX} (float64) over k rows: (Q, error, ‖XWᵀ‖², babai bound)."
+    if method == 'rtn': Q, bound = rtn_quantize(W, bits=bits, group_size=group_size, **kwargs), None
+    else:
+        Hh = (2 / k * G['hh']).float()
+        if multilayer:   # `multilayer_target` from the Gram sums, in the same float32 arithmetic
+            lam = float(percdamp * Hh.diagonal().mean()); I = torch.eye(W.shape[1], dtype=Hh.dtype, device=Hh.device)
+            What = torch.cholesky_solve((( 2 / k * G['hx']).float() + lam * I) @ W.T, torch.linalg.cholesky(Hh + lam * I)).T
+        else: What = W
+        if method == 'lll_grid': r = lll_grid_quantize(What, H=Hh, bits=bits, percdamp=percdamp, **kwargs)
+        else:
+            fn = babai_quantize if method == 'babai' else gptq_quantize
+            r = fn(What, H=Hh, bits=bits, group_size=group_size, act_order=act_order, percdamp=percdamp, compute_layer_error=False, **kwargs)
+        Q, bound = r.weight.float(), r.babai_bound
+    Wd, Qd = W.double(), Q.double()
+    tn = float((Wd @ G['xx'] * Wd).sum())
+    err = max(tn - 2 * float((Wd @ G['hx'].T * Qd).sum()) + float((Qd @ G['hh'] * Qd).sum()), 0.0)
+    return Q, err, tn, None if bound is None else float(bound) * k / 2
+
+def quantize_model(model:nn.Module, # any torch model (HF models included); its weights are overwritten
+                   calib_batches, # list of batches: tensors, tuples of tensors (positional args) or dicts (keyword args, e.g. HF tokenizer output; its `attention_mask` drops padded positions)
                    *, method:str='gptq', # 'rtn', 'gptq', 'babai' (= gptq codes, other algorithm), 'lll_grid'; 'gptq_act' = 'gptq' with act_order=True
                    bits:int=4, # bits per weight, 2..16
-                   group_size:int=-1, # columns per grid (-1: one grid per row); 'lll_grid' needs -1
+                   group_size:int=-1, # columns per grid (-1: one grid per row); must divide every selected layer's in_features; 'lll_grid' needs -1
                    act_order:bool=False, # 'gptq' and 'babai': process columns by descending diag(H) (GPTQ's act-order)
                    percdamp:float=0.01, # GPTQ damping
                    multilayer:bool=True, # target ‖XWᵀ − X̂Qᵀ‖ (Sec. 3); False: classic sequential GPTQ on X̂ alone
-                   layers=None, # None: all linear layers; or a regex / list of names to quantize (others stay in float)
+                   layers=None, # None: all weight-bearing layers; or a regex / list of names to quantize (others stay in float, unreported)
                    max_rows:int|None=None, # subsample at most this many input rows per layer (None: all)
+                   quantize_tied:bool=False, # also quantize weights shared by several modules (tied embedding/head): this changes the other module too
+                   fallback:str='float', # layers with no calibration rows or all-zero inputs: 'float' (left as they are) or 'rtn'
+                   device=None, # where each layer's Gram matrices are accumulated and its quantization runs (the model stays where it is)
                    progress:bool|None=None, # progress bar (None: on in a terminal, off under tests and CI)
-                   **kwargs, # passed to the layer quantizer: sym, mse, ... of `gptq_quantize`/`babai_quantize`/`rtn_quantize`, delta, block, sweeps, ... of `lll_grid_quantize`; others: TypeError
-                  )->list[dict]: # per-layer report: name, shape, error ‖XWᵀ−X̂Qᵀ‖², relative error, babai_bound, seconds
-    "Quantize the model IN PLACE: every linear layer in execution order, each with inputs from the already-quantized model and the multi-layer target of the original model."
+                   **kwargs, # passed to the layer quantizer: sym, mse, dtype, ... of `gptq_quantize`/`babai_quantize`/`rtn_quantize`, delta, block, sweeps, ... of `lll_grid_quantize`; others: TypeError
+                  )->list[dict]: # per weight-bearing layer: layer, kind, status ('quantized', 'rtn_fallback', 'skipped'), reason, shape, rows, error ‖XWᵀ−X̂Qᵀ‖², rel_error, babai_bound, seconds
+    "Quantize the model IN PLACE: every weight-bearing layer in execution order, each with inputs from the already-quantized model and the multi-layer target of the original model; all or nothing."
     if not isinstance(model, nn.Module): raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if method not in METHODS: raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     bits = _check_bits(bits)
@@ -75,47 +259,114 @@ def quantize_model(model:nn.Module, # any torch model with nn.Linear layers (HF 
         raise TypeError(f"quantize_model(method={method!r}) does not use act_order=True: act-order exists for 'gptq' and 'babai'"
                         + (" ('lll_grid' already starts from Babai in act-order among its candidates)" if method == 'lll_grid' else ""))
     act_order = act_order or method == 'gptq_act'
+    if isinstance(group_size, bool) or not isinstance(group_size, numbers.Integral): raise TypeError(f"group_size must be an int, got {type(group_size).__name__} {group_size!r}")
+    if group_size != -1 and group_size < 1: raise ValueError(f"group_size must be -1 (one grid per row) or >= 1, got {group_size}")
     if method == 'lll_grid' and group_size != -1: raise ValueError("method='lll_grid' supports group_size=-1 only")
+    if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, numbers.Integral) or max_rows < 1):
+        raise ValueError(f"max_rows must be None or an int >= 1, got {max_rows!r}")
+    if fallback not in ('float', 'rtn'): raise ValueError(f"fallback must be 'float' or 'rtn', got {fallback!r}")
+    if not (isinstance(percdamp, numbers.Real) and percdamp > 0): raise ValueError(f"percdamp must be > 0, got {percdamp!r}")
+    dev = get_device(device)
     batches = _check_batches(calib_batches)
+    targets, other = _targets(model)
+    if not targets and not other: raise ValueError(f"model {type(model).__name__} has no nn.Linear, transformers Conv1D or nn.MultiheadAttention layer (nor a type registered in LAYER_ADAPTERS) to quantize")
+    keep = _select([t.name for t in targets], layers)
+    sel, other = [t for t in targets if keep(t.name)], [(n, m) for n, m in other if keep(n)]
+    if not sel and not other: raise ValueError(f"no linear layer matches layers={layers!r}; the weight-bearing layers are {[t.name for t in targets][:12]}")
+    def entry(t, status, reason=None, **kw):
+        W = t.adapter.get_weight(t.module)
+        return dict(layer=t.name, kind=t.kind, status=status, reason=reason, out_features=W.shape[0], in_features=W.shape[1], rows=kw.pop('rows', 0),
+                    method=method, bits=bits, error=None, rel_error=None, babai_bound=None, seconds=0.0) | kw
+    skipped = [dict(layer=n, kind=type(m).__name__, status='skipped', reason=f"no adapter for {type(m).__name__} (register one in LAYER_ADAPTERS)",
+                    out_features=None, in_features=None, rows=0, method=method, bits=bits, error=None, rel_error=None, babai_bound=None, seconds=0.0) for n, m in other]
+    # tied weights: a storage used by several parameter names
+    shared, seen, todo = _shared_with(model), {}, []
+    for t in sel:
+        p = _param(model, t.param_name); key = (p.untyped_storage().data_ptr(), p.device); names = shared.get(key, [])
+        if len(names) > 1 and not quantize_tied:
+            skipped.append(entry(t, 'skipped', f"its weight is shared with {[n for n in names if n != t.param_name]} (tied); quantize_tied=True quantizes it and changes them too")); continue
+        if key in seen: skipped.append(entry(t, 'skipped', f"its weight is the one of {seen[key]}, already quantized")); continue
+        seen[key] = t.name; todo.append(t)
+    # validate every selected layer before any calibration
+    for t in todo:
+        W = t.adapter.get_weight(t.module)
+        if W.dim() != 2: raise ValueError(f"layer {t.name!r}: its weight is not a matrix (shape {tuple(W.shape)}); use layers= to exclude it")
+        if not W.is_floating_point(): raise ValueError(f"layer {t.name!r}: weight dtype {W.dtype} is not a float type; use layers= to exclude it")
+        if not torch.isfinite(W).all(): raise ValueError(f"layer {t.name!r}: its weight contains NaN/Inf; use layers= to exclude it")
+        if group_size != -1 and W.shape[1] % group_size:
+            raise ValueError(f"layer {t.name!r} has in_features={W.shape[1]}, which group_size={group_size} does not divide; use layers= to exclude it or a group_size that divides {W.shape[1]}")
     was_training = model.training; model.eval()
-    lin = dict(linear_layers(model))
-    calls = _capture(model, batches[:1], lin, keep=False)   # {name: calls per forward}, in the order the forward calls them
-    order = [(n, lin[n]) for n in calls]
-    if layers is not None:
-        keep = (lambda n: re.search(layers, n) is not None) if isinstance(layers, str) else (lambda n: n in set(layers))
-        order = [(n, m) for n, m in order if keep(n)]
-        if not order: raise ValueError(f"no linear layer matches layers={layers!r}")
-    # the ORIGINAL model's inputs of every layer, in one pass (also checks that every batch runs)
-    X_ref = _capture(model, batches, dict(order)) if multilayer else _capture(model, batches, dict(order), keep=False)
-    rows = []
-    for name, mod in progress_bar(order, desc=f'{method} {bits}b', show=progress):
-        t0 = time.perf_counter()
-        W = mod.weight.detach().float()
-        Xh = _capture(model, batches, {name: mod}, stop_after=(name, calls[name]))[name].float()
-        X = X_ref.pop(name).float() if multilayer else Xh
-        if X.shape != Xh.shape: raise RuntimeError(f"layer {name}: the original and quantized models gave inputs of different shapes {tuple(X.shape)} vs {tuple(Xh.shape)}")
-        if max_rows is not None and X.shape[0] > max_rows:
-            idx = torch.randperm(X.shape[0], generator=torch.Generator().manual_seed(0))[:max_rows]; X, Xh = X[idx], Xh[idx]
-        if method == 'rtn': Q, bound = rtn_quantize(W, bits=bits, group_size=group_size, **kwargs), None
-        else:
-            if multilayer: What, Hh, _ = multilayer_target(W, X, Xh, percdamp=percdamp)
-            else: What, Hh = W, 2 / Xh.shape[0] * Xh.T @ Xh
-            What, Hh = What.float(), Hh.float()
-            if method == 'lll_grid': r = lll_grid_quantize(What, H=Hh, bits=bits, percdamp=percdamp, **kwargs)
-            else:
-                fn = babai_quantize if method == 'babai' else gptq_quantize
-                r = fn(What, H=Hh, bits=bits, group_size=group_size, act_order=act_order, percdamp=percdamp,
-                       compute_layer_error=False, **kwargs)
-            Q, bound = r.weight.float(), r.babai_bound
-        X64, Xh64 = X.double(), Xh.double()
-        target = X64 @ W.double().T
-        err = float(((target - Xh64 @ Q.double().T) ** 2).sum())
-        with torch.no_grad(): mod.weight.copy_(Q.to(mod.weight.dtype))
-        rows.append(dict(layer=name, out_features=W.shape[0], in_features=W.shape[1], rows=X.shape[0], method=method, bits=bits,
-                         error=err, rel_error=err / max(float((target ** 2).sum()), 1e-300),
-                         babai_bound=None if bound is None else float(bound) * X.shape[0] / 2, seconds=time.perf_counter() - t0))
-    model.train(was_training)
-    return rows
+    masks = [_batch_mask(b) for b in batches]
+    snap, rows_out, notes = {}, [], []
+    try:
+        # one pass of the original model: call order, calls and rows per batch (nothing is kept)
+        nrows = {}
+        def count(t, s, sl, r, i): nrows.setdefault((t.name, s), [0] * len(batches))[i] += r.shape[0]
+        calls, order, unaligned = _calibration_pass(model, batches, todo, count, masks=masks) if todo else ({}, [], set())
+        by = {t.name: t for t in todo}
+        skipped += [entry(t, 'skipped', 'never called by the forward pass on the calibration batches') for t in todo if t.name not in calls]
+        if unaligned: notes.append(f"the attention_mask could not be aligned with the inputs of {sorted(unaligned)}: all their rows were used")
+        for name in progress_bar(order, desc=f'{method} {bits}b', show=progress):
+            t, t0 = by[name], time.perf_counter()
+            W = t.adapter.get_weight(t.module).float().to(dev)
+            picks = {}
+            if max_rows is not None:
+                for (n, s), per in nrows.items():
+                    if n != name or sum(per) <= max_rows: continue
+                    sel_ = torch.zeros(sum(per), dtype=torch.bool); sel_[torch.randperm(sum(per), generator=torch.Generator().manual_seed(0))[:max_rows]] = True
+                    picks[s] = list(sel_.split(per))
+            G = {}
+            orig = {k: v for k, v in snap.items()} if multilayer and snap else None
+            for i, b in enumerate(batches):
+                c = calls[name][i]
+                if c == 0: continue
+                got = {'hat': {}, 'ref': {}}
+                def grab(which):
+                    def f(t_, s, sl, r, i_): got[which].setdefault(s, (sl, []))[1].append(r)
+                    return f
+                _calibration_pass(model, [b], [t], grab('hat'), stops={0: (name, c)}, masks=[masks[i]])
+                if orig is not None: _calibration_pass(model, [b], [t], grab('ref'), stops={0: (name, c)}, params=orig, masks=[masks[i]])
+                for s, (sl, rs) in got['hat'].items():
+                    Xh = torch.cat(rs) if len(rs) > 1 else rs[0]
+                    X = Xh if orig is None else torch.cat(got['ref'][s][1])
+                    if X.shape != Xh.shape: raise _LayerError(f"layer {name}: the original and quantized models gave inputs of different shapes {tuple(X.shape)} vs {tuple(Xh.shape)}")
+                    if Xh.shape[1] != W.shape[1]: raise _LayerError(f"layer {name}: its inputs have {Xh.shape[1]} features but its weight has {W.shape[1]} columns")
+                    if s in picks: X, Xh = X[picks[s][i]], Xh[picks[s][i]]
+                    Xh, X = Xh.to(dev, torch.float64), (None if X is Xh else X.to(dev, torch.float64))
+                    g = G.setdefault(s, dict(sl=sl, k=0, hh=0, hx=0, xx=0))
+                    hh = Xh.T @ Xh
+                    g['k'] += Xh.shape[0]; g['hh'] = g['hh'] + hh
+                    g['hx'] = g['hx'] + (hh if X is None else Xh.T @ X); g['xx'] = g['xx'] + (hh if X is None else X.T @ X)
+            k = G[0]['k'] if G else 0
+            dead = [s for s, g in G.items() if g['k'] == 0 or not bool(g['hh'].diagonal().any())]
+            if not G or dead:
+                why = 'no calibration rows reach it' if k == 0 else 'its calibration inputs are all zero'
+                if fallback == 'float': skipped.append(entry(t, 'skipped', why, rows=k)); continue
+                Q = rtn_quantize(W, bits=bits, group_size=group_size, **{a: v for a, v in kwargs.items() if a in ('sym', 'mse')})
+                snap[t.param_name] = _param(model, t.param_name).detach().clone(); t.adapter.set_weight(t.module, Q)
+                rows_out.append(entry(t, 'rtn_fallback', why + ': RTN weights', rows=k, seconds=time.perf_counter() - t0)); continue
+            Q, err, tn, bound = W.clone(), 0.0, 0.0, None
+            for s, g in G.items():
+                Qs, e, n2, bd = _from_grams(W[g['sl']], g, g['k'], method=method, bits=bits, group_size=group_size, act_order=act_order,
+                                          percdamp=percdamp, multilayer=multilayer, kwargs=kwargs)
+                Q[g['sl']] = Qs; err += e; tn += n2
+                if bd is not None: bound = (bound or 0.0) + bd
+            snap[t.param_name] = _param(model, t.param_name).detach().clone()
+            t.adapter.set_weight(t.module, Q)
+            rows_out.append(entry(t, 'quantized', rows=k, error=err, rel_error=err / max(tn, 1e-300), babai_bound=bound, seconds=time.perf_counter() - t0))
+    except BaseException as e:
+        with torch.no_grad():
+            for pn, v in snap.items(): _param(model, pn).copy_(v)
+        if isinstance(e, Exception) and hasattr(e, 'add_note'): e.add_note("quantize_model: the model was restored to its original weights")
+        raise
+    finally: model.train(was_training)
+    left = [r for r in skipped]; fb = [r for r in rows_out if r['status'] == 'rtn_fallback']
+    if left or fb or notes:
+        msg = []
+        if left: msg.append(f"{len(left)} weight-bearing layer(s) left in float: " + '; '.join(f"{r['layer']} ({r['reason']})" for r in left))
+        if fb: msg.append(f"{len(fb)} layer(s) given RTN weights (fallback='rtn'): " + '; '.join(f"{r['layer']} ({r['reason']})" for r in fb))
+        warnings.warn('quantize_model: ' + ' | '.join(msg + notes), stacklevel=2)
+    return rows_out + skipped
 
 # %% ../../nbs/quant/60_model.ipynb #1a87ce68
 def embed(tok, # Hugging Face tokenizer of `model`
