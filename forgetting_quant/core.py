@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #400921b8
 from __future__ import annotations
-import os, re, sys, json, math, random, contextlib, numbers, signal, socket, secrets, dataclasses
+import os, re, sys, json, math, random, contextlib, numbers, signal, socket, secrets, dataclasses, inspect
 from dataclasses import field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -248,18 +248,17 @@ def markdown_table(rows:list[dict], # the rows to show
 # %% ../nbs/00_core.ipynb #3d55967b
 def arguments_doc(obj)->str:
     "An 'Arguments:' section for `obj` (a function, or a class via its `__init__`): one line per argument, from its docments comments."
-    import inspect
     from fastcore.docments import docments
-    f = obj.__init__ if inspect.isclass(obj) else obj
-    try: sig, doc = inspect.signature(f), docments(f, full=True)
+    try: sig, doc = inspect.signature(obj), docments(obj, full=True)   # a class: its constructor (a dataclass: its field comments)
     except (TypeError, ValueError, OSError): return ''
     lines = []
     for name, p in sig.parameters.items():
         if name in ('self', 'cls'): continue
         star = '*' if p.kind == p.VAR_POSITIONAL else '**' if p.kind == p.VAR_KEYWORD else ''
-        ann = p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, '__name__', None) if p.annotation is not p.empty else None
-        head = f"{star}{name}" + (f": {ann}" if ann else '') + (f" = {p.default!r}" if p.default is not p.empty else '')
-        note = (doc.get(name) or {}).get('docment') if isinstance(doc.get(name), dict) else None
+        ann = p.annotation if isinstance(p.annotation, str) else inspect.formatannotation(p.annotation)   # postponed annotations are strings
+        head = f"{star}{name}" + (f": {ann}" if p.annotation is not p.empty else '')
+        head += f" = {p.default!r}" if p.default is not p.empty else ''
+        note = doc[name].get('docment') if isinstance(doc.get(name), dict) else None
         lines.append(f"    {head}" + (f"\n        {note}" if note else ''))
     return 'Arguments:\n' + '\n'.join(lines) if lines else ''
 

@@ -216,22 +216,16 @@ def cell_results(store:ResultStore, # the store the experiment was given
     if e.cells is None: raise ValueError(f"{key} was registered without cells")
     return [run_cell(key, store.root, quick, kw) for kw in e.cells(quick)]
 
-def _run_experiment(key:str, root:str, quick:bool)->dict:
-    "Run one registered experiment into `ResultStore(root, quick)`: the unit of work an executor receives (picklable by name)."
-    e = _registered(key)
-    store = ResultStore(root, quick=quick, fingerprint=experiment_fingerprint(key, quick)); t0 = time.perf_counter()
-    try: e.fn(store, quick)
+def _run_task(key:str, root:str, quick:bool, kwargs:dict|None=None)->dict:
+    """The unit of work an executor receives (picklable by name): experiment `key` into `ResultStore(root, quick)`, or with
+    `kwargs` one of its cells. A missing extra or input file is reported (status 'missing', with the reason), not raised."""
+    t0 = time.perf_counter()
+    try:
+        if kwargs is not None: run_cell(key, root, quick, kwargs)
+        else: _registered(key).fn(ResultStore(root, quick=quick, fingerprint=experiment_fingerprint(key, quick)), quick)
     except (ModuleNotFoundError, FileNotFoundError) as err:
         return {'experiment': key, 'status': 'missing', 'reason': missing_input(err), 'wall_s': round(time.perf_counter() - t0, 2)}
     return {'experiment': key, 'status': 'done', 'wall_s': round(time.perf_counter() - t0, 2)}
-
-def _run_cell_task(key:str, root:str, quick:bool, kwargs:dict)->dict:
-    "A cell as an executor task: a missing extra or input file is reported, not raised (the experiment then reports it too)."
-    t0 = time.perf_counter()
-    try: run_cell(key, root, quick, kwargs)
-    except (ModuleNotFoundError, FileNotFoundError) as err:
-        return {'status': 'missing', 'reason': missing_input(err), 'wall_s': round(time.perf_counter() - t0, 2)}
-    return {'status': 'done', 'wall_s': round(time.perf_counter() - t0, 2)}
 
 def _clear(e:Experiment, root:Path, quick:bool, log):
     "What `force` removes before re-running `e`: its cell records and the folders it declares it owns."
@@ -293,10 +287,11 @@ def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
         unknown = [x for x in names if x not in avail]
         if unknown: raise ValueError(f"unknown experiment(s) {unknown} in threads {threads}; registered: {sorted(e.key for e in sel)}"
                                      + ("; thread names go before --only" if set(unknown) & set(known) else ''))
-    if names is not None: todo = [e for e in sel if e.name in names or e.key in names]
-    else: todo = [e for e in sel if full or not e.full]
-    heavy = [e.key for e in sel if e.full and e not in todo]
-    if heavy and names is None: log(f"not in this run (heavier studies, add --full): {', '.join(heavy)}")
+        todo = [e for e in sel if e.name in names or e.key in names]
+    else:
+        todo = [e for e in sel if full or not e.full]
+        heavy = [e.key for e in sel if e.full and not full]
+        if heavy: log(f"not in this run (heavier studies, add --full): {', '.join(heavy)}")
     if not todo:
         log(f"no experiments registered for {threads or 'any thread'}: nothing to run")
         return []
@@ -318,14 +313,14 @@ def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
     # a task is a whole experiment, or one cell of it (then the experiment itself runs once its cells are done);
     # ready tasks start longest first (`cost`), at most one per worker in flight so that later, longer work is not queued behind short work
     limit = max(1, getattr(executor, '_max_workers', None) or 10**6) if executor is not None else 1
-    cells_left, cell_time, running, ready = {}, {}, {}, []
+    cells_left, cell_time, running, ready = {}, {}, {}, []       # ready: (cost, experiment, cell kwargs or None for the experiment)
     def release(e):
         "`e`'s needs are done: queue its cells (those without a record) or, when none is left, the experiment."
-        todo_cells = [kw for kw in (e.cells(quick) if e.cells else []) if _read_cell(_cell_path(root, e.key, quick, kw)) is None]
+        cells = e.cells(quick) if e.cells else []
+        todo_cells = [kw for kw in cells if _read_cell(_cell_path(root, e.key, quick, kw)) is None]
         cells_left[e.key], cell_time[e.key] = len(todo_cells), 0.0
-        n = max(1, len(e.cells(quick)) if e.cells else 1)
-        for kw in todo_cells: ready.append((e.cost / n, 'cell', e, kw))
-        if not todo_cells: ready.append((e.cost / n, 'exp', e, None))
+        for kw in todo_cells: ready.append((e.cost / len(cells), e, kw))
+        if not todo_cells: ready.append((e.cost, e, None))
         log(f"[run ] {e.key}: {e.help}" + (f" ({len(todo_cells)} cells to run)" if todo_cells else ''))
     while pending or running or ready:
         for e in list(pending):
@@ -336,25 +331,23 @@ def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
             pending.remove(e); release(e)
         ready.sort(key=lambda t: -t[0])
         while ready and len(running) < limit:
-            _, kind, e, kw = ready.pop(0)
-            if executor is None:
-                res = _run_cell_task(e.key, root, quick, kw) if kind == 'cell' else _run_experiment(e.key, root, quick)
-                f = concurrent.futures.Future(); f.set_result(res)
-            else: f = executor.submit(_run_cell_task, e.key, root, quick, kw) if kind == 'cell' else executor.submit(_run_experiment, e.key, root, quick)
-            running[f] = (kind, e)
+            _, e, kw = ready.pop(0)
+            if executor is None: f = concurrent.futures.Future(); f.set_result(_run_task(e.key, root, quick, kw))
+            else: f = executor.submit(_run_task, e.key, root, quick, kw)
+            running[f] = (e, kw)
         if not running:
             if pending: raise RuntimeError(f"experiments wait for each other: {[e.key for e in pending]}")
             continue
         done_f, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
         for f in done_f:
-            kind, e = running.pop(f); res = f.result()
-            if kind == 'exp':
+            (e, kw), res = running.pop(f), f.result()
+            if kw is None:
                 res['wall_s'] = round(res['wall_s'] + cell_time.get(e.key, 0.0), 2)   # an experiment's time includes its cells'
                 finish(e.key, res); continue
             cell_time[e.key] += res['wall_s']; cells_left[e.key] -= 1
             if res['status'] == 'missing' and e.key not in summary:
                 finish(e.key, {'experiment': e.key, 'status': 'missing', 'reason': res['reason'], 'wall_s': round(cell_time[e.key], 2)})
-            if cells_left[e.key] == 0 and e.key not in summary: ready.append((e.cost, 'exp', e, None))
+            if cells_left[e.key] == 0 and e.key not in summary: ready.append((e.cost, e, None))
     summary = [summary[e.key] for e in todo]
     timed = [s for s in summary if 'wall_s' in s]
     if timed: log('\n' + markdown_table([{'experiment': s['experiment'], 'status': s['status'], 'wall_s': s['wall_s']} for s in timed]))

@@ -399,9 +399,10 @@ def tiny_gpt_experiment(store:ResultStore, quick:bool):
     "Tiny GPT: held-out perplexity per language at fp32 and RTN/GPTQ/GPTQ-act/Babai/LLL-grid at 4/3/2 bits."
     parts = cell_results(store, 'quant/tiny_gpt', quick)               # one cell per bit width, each led by the same fp32 row
     rows = parts[0][:1] + [r for p in parts for r in p[1:]]
-    model, _ = load_run(default_lm_run(store.root, quick))
+    run_dir = default_lm_run(store.root, quick)
+    model, _ = load_run(run_dir)
     fig = plot_tiny_gpt(rows, f'tiny GPT ({model.num_params()/1e3:.0f}k params)')
     store.save('quant', 'tiny_gpt', rows, seeds=[0], fig=fig, columns=['method', 'bits', 'ppl_en', 'ppl_ja', 'ratio_en', 'ratio_ja', 'rel_error', 'seconds'],
-               run_dir=str(default_lm_run(store.root, quick)))
+               run_dir=str(run_dir))
     plt.close(fig)
     return rows
