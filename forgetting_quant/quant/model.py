@@ -156,24 +156,36 @@ def _mask_rows(x:torch.Tensor, mask:torch.Tensor|None):
     return rows[keep.to(rows.device)], True
 
 class _StopCalib(Exception): pass
+class _LayerError(RuntimeError): pass
 
-def _run(model, batch, params):
-    args, kwargs = ((), batch) if isinstance(batch, dict) else (tuple(batch), {}) if isinstance(batch, (tuple, list)) else ((batch,), {})
-    if params: return torch.func.functional_call(model, params, args, kwargs)
-    return model(*args, **kwargs)
+def _as_call(batch)->tuple[tuple, dict]:
+    "A calibration batch as the (args, kwargs) of one forward call: dicts are keyword arguments, tuples/lists positional, a tensor the one argument."
+    if isinstance(batch, dict): return (), dict(batch)
+    if isinstance(batch, (tuple, list)): return tuple(batch), {}
+    return (batch,), {}
+
+def _run(module, call, params=None):
+    "module(*args, **kwargs) of one call, with the parameters `params` ({name relative to module: tensor}) substituted when given."
+    args, kwargs = call
+    if params: return torch.func.functional_call(module, params, args, kwargs)
+    return module(*args, **kwargs)
 
 @torch.no_grad()
-def _calibration_pass(model, batches, targets, on_rows, *, stops=None, params=None, masks=None):
-    """Run every batch (with the parameters `params` substituted, e.g. the original weights), calling on_rows(target, stream, rows, batch_index)
-    for each input block of each target call; masked positions dropped. stops: {batch index: (target, calls)} ends that forward after the call.
-    Returns ({target name: calls per batch}, first-call order of the targets, names whose inputs the mask could not be aligned with)."""
-    calls, order, unaligned, cur = {}, [], set(), {}
+def _calibration_pass(module, calls, targets, on_rows, *, stops=None, params=None, masks=None, watch=None, label='calibration batch'):
+    """Run `module` on each (args, kwargs) of `calls` (with the parameters `params` substituted, e.g. the original weights), calling
+    on_rows(target, stream, rows slice, rows, call index) for each input block of each target call, masked positions dropped.
+    stops: {call index: (target name, calls)} ends that forward after that many calls of the target. watch: {module: f(call index, args, kwargs)}
+    also called before each call of those modules. Returns ({target name: calls per item}, first-call order of the targets,
+    names whose inputs the mask could not be aligned with)."""
+    calls_n, order, unaligned, cur = {}, [], set(), {}
     def hook(t, m, args, kwargs):
-        i = cur['i']; c = calls.setdefault(t.name, [0] * len(batches)); c[i] += 1
+        i = cur['i']; c = calls_n.setdefault(t.name, [0] * len(calls)); c[i] += 1
         if t.name not in order: order.append(t.name)
         parts = t.adapter.inputs(m, args, kwargs)
         if all(p[1] is parts[0][1] for p in parts): parts = [(slice(None), parts[0][1])]
         for s, (sl, x) in enumerate(parts):
+            if not isinstance(x, torch.Tensor) or x.is_nested:
+                raise _LayerError(f"layer {t.name}: its input is {'a nested tensor' if isinstance(x, torch.Tensor) else type(x).__name__}, which quantize_model cannot read; use layers= to exclude it")
             rows, ok = _mask_rows(x.detach(), cur['mask'])
             if not ok: unaligned.add(t.name)
             on_rows(t, s, sl, rows, i)
@@ -182,19 +194,18 @@ def _calibration_pass(model, batches, targets, on_rows, *, stops=None, params=No
     hooks = []
     try:
         for t in targets: hooks.append(t.module.register_forward_pre_hook(lambda m, a, k, t=t: hook(t, m, a, k), with_kwargs=True))
-        for i, b in enumerate(batches):
+        for mod, f in (watch or {}).items(): hooks.append(mod.register_forward_pre_hook(lambda m, a, k, f=f: f(cur['i'], a, k), with_kwargs=True))
+        for i, call in enumerate(calls):
             cur.update(i=i, stop=None if stops is None else stops.get(i), mask=None if masks is None else masks[i])
-            try: _run(model, b, params)
+            try: _run(module, call, params)
             except _StopCalib: pass
             except (MemoryError, torch.cuda.OutOfMemoryError): raise
             except Exception as e:
                 if isinstance(e, _LayerError): raise
-                raise ValueError(f"calibration batch {i} could not be run through the model ({type(e).__name__}: {e}); check its shape and type") from e
+                raise ValueError(f"{label} {i} could not be run through the model ({type(e).__name__}: {e}); check its shape and type") from e
     finally:
         for h in hooks: h.remove()
-    return calls, order, unaligned
-
-class _LayerError(RuntimeError): pass
+    return calls_n, order, unaligned
 
 def _batch_mask(b):
     m = b.get('attention_mask') if isinstance(b, dict) else None
@@ -202,7 +213,45 @@ def _batch_mask(b):
     if not (isinstance(m, torch.Tensor) and m.dim() == 2): return None
     return m.bool()
 
+def _find_blocks(model:nn.Module, targets:list)->list[tuple[str, nn.Module]]:
+    "The repeated blocks of a model: the `nn.ModuleList` of modules of one type holding the most target layers (a transformer's layers), as [(name, block)]; [] if none."
+    ids, best = {id(t.module) for t in targets}, None
+    for name, ml in model.named_modules():
+        if not isinstance(ml, nn.ModuleList) or len(ml) < 2 or len({type(b) for b in ml}) != 1: continue
+        n = sum(id(m) in ids for b in ml for m in b.modules())
+        if n and (best is None or n > best[0]): best = (n, name, ml)
+    return [] if best is None else [(f'{best[1]}.{i}' if best[1] else str(i), b) for i, b in enumerate(best[2])]
+
+def _next_call(call, out):
+    "The call of the next block: the same arguments with the hidden states (first positional argument, or `hidden_states`) replaced by this block's output."
+    args, kwargs = call; h = out[0] if isinstance(out, (tuple, list)) else out
+    if args: return (h,) + tuple(args[1:]), kwargs
+    return (), kwargs | {'hidden_states': h}
+
+def _same(a, b):
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape and a.dtype == b.dtype and (a is b or torch.equal(a, b))
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)): return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict): return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a is b or (type(a) in (int, float, bool, str, type(None)) and a == b)
+
+@torch.no_grad()
+def _blocks_chain(blocks, seen)->bool:
+    """Whether the blocks can be run one at a time from cached inputs: each block's captured call (batch 0 of the original model) is the previous
+    block's call with the hidden states replaced by its output, everything else (masks, position embeddings, ...) unchanged."""
+    if len(seen) != len(blocks) or any(len(v) != 1 for v in seen.values()): return False
+    for b in range(len(blocks) - 1):
+        (a0, k0), (a1, k1) = seen[b][0], seen[b + 1][0]
+        if not a0 or not a1 or len(a0) != len(a1) or not isinstance(a1[0], torch.Tensor): return False
+        if not (_same(tuple(a0[1:]), tuple(a1[1:])) and _same(k0, k1)): return False
+        out = _run(blocks[b][1], seen[b][0]); h = out[0] if isinstance(out, (tuple, list)) else out
+        if not (isinstance(h, torch.Tensor) and h.shape == a1[0].shape and torch.allclose(h, a1[0], rtol=1e-5, atol=1e-6 * float(a1[0].abs().max()))): return False
+    return True
+
+
 # %% ../../nbs/quant/60_model.ipynb #3ecde826
+_BLOCKWISE = True   # run the layers of repeated blocks block by block on cached inputs (False: the whole model for every layer; for tests)
+
 def _method_settings(method:str)->list[str]:
     "The keyword arguments `quantize_model` passes on to the layer quantizer of `method` (it refuses all others)."
     if method == 'rtn': return _keyword_names(rtn_quantize, exclude=('bits', 'group_size'))
@@ -296,17 +345,48 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
         if group_size != -1 and W.shape[1] % group_size:
             raise ValueError(f"layer {t.name!r} has in_features={W.shape[1]}, which group_size={group_size} does not divide; use layers= to exclude it or a group_size that divides {W.shape[1]}")
     was_training = model.training; model.eval()
-    masks = [_batch_mask(b) for b in batches]
+    cfg = getattr(model, 'config', None); use_cache = getattr(cfg, 'use_cache', None)
+    if use_cache is True: cfg.use_cache = False   # Hugging Face models: no KV cache while calibrating (blocks are re-run)
+    masks, calls_in = [_batch_mask(b) for b in batches], [_as_call(b) for b in batches]
+    nb, by = len(batches), {t.name: t for t in todo}
     snap, rows_out, notes = {}, [], []
+    grad = torch.is_grad_enabled(); torch.set_grad_enabled(False)
     try:
-        # one pass of the original model: call order, calls and rows per batch (nothing is kept)
-        nrows = {}
-        def count(t, s, sl, r, i): nrows.setdefault((t.name, s), [0] * len(batches))[i] += r.shape[0]
-        calls, order, unaligned = _calibration_pass(model, batches, todo, count, masks=masks) if todo else ({}, [], set())
-        by = {t.name: t for t in todo}
-        skipped += [entry(t, 'skipped', 'never called by the forward pass on the calibration batches') for t in todo if t.name not in calls]
+        # one pass of the original model: call order, calls and rows per batch (nothing kept but the inputs of the first block)
+        blocks = _find_blocks(model, todo) if _BLOCKWISE else []
+        nrows, events, seen0, first = {}, [], {}, [None] * nb
+        bcount = [[0] * nb for _ in blocks]
+        def count(t, s, sl, r, i):
+            nrows.setdefault((t.name, s), [0] * nb)[i] += r.shape[0]
+            if i == 0 and ('t', t.name) not in events: events.append(('t', t.name))
+        def watch_block(j):
+            def f(i, args, kwargs):
+                bcount[j][i] += 1
+                if i == 0: seen0.setdefault(j, []).append((args, dict(kwargs)))
+                if j == 0 and first[i] is None: first[i] = (args, dict(kwargs))
+                if i == 0 and ('b', j) not in events: events.append(('b', j))
+            return f
+        watch = {m: watch_block(j) for j, (_, m) in enumerate(blocks)}
+        calls, order, unaligned = _calibration_pass(model, calls_in, todo, count, masks=masks, watch=watch) if todo else ({}, [], set())
+        skipped += [entry(by[t.name], 'skipped', 'never called by the forward pass on the calibration batches') for t in todo if t.name not in calls]
         if unaligned: notes.append(f"the attention_mask could not be aligned with the inputs of {sorted(unaligned)}: all their rows were used")
-        for name in progress_bar(order, desc=f'{method} {bits}b', show=progress):
+        # the plan: targets before the blocks and after them run the whole model; those inside run block by block on cached inputs
+        in_block = {}
+        for j, (_, m) in enumerate(blocks):
+            for sub in m.modules(): in_block[id(sub)] = j
+        pos = {e: k for k, e in enumerate(events)}
+        plan = None
+        if blocks and todo and all(c == 1 for bc in bcount for c in bc) and _blocks_chain(blocks, seen0):
+            b0, bl = pos[('b', 0)], pos[('b', len(blocks) - 1)]
+            outside = [n for n in order if id(by[n].module) not in in_block]
+            outside = outside if all(('t', n) in pos for n in outside) else None   # a layer outside the blocks first called after batch 0: no plan
+            if outside is not None:
+                pre, post = [n for n in outside if pos[('t', n)] < b0], [n for n in outside if pos[('t', n)] > bl]
+                inner = [[n for n in order if in_block.get(id(by[n].module)) == j] for j in range(len(blocks))]
+                if len(pre) + len(post) == len(outside): plan = (pre, inner, post)
+        del seen0
+        def quantize_one(name, run_q, run_o):
+            "Accumulate the Gram sums of one target over all calibration items (quantized prefix: run_q; original: run_o), quantize it, write it."
             t, t0 = by[name], time.perf_counter()
             W = t.adapter.get_weight(t.module).float().to(dev)
             picks = {}
@@ -315,20 +395,19 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                     if n != name or sum(per) <= max_rows: continue
                     sel_ = torch.zeros(sum(per), dtype=torch.bool); sel_[torch.randperm(sum(per), generator=torch.Generator().manual_seed(0))[:max_rows]] = True
                     picks[s] = list(sel_.split(per))
-            G = {}
-            orig = {k: v for k, v in snap.items()} if multilayer and snap else None
-            for i, b in enumerate(batches):
+            G, ref = {}, multilayer and bool(snap)
+            for i in range(nb):
                 c = calls[name][i]
                 if c == 0: continue
                 got = {'hat': {}, 'ref': {}}
                 def grab(which):
                     def f(t_, s, sl, r, i_): got[which].setdefault(s, (sl, []))[1].append(r)
                     return f
-                _calibration_pass(model, [b], [t], grab('hat'), stops={0: (name, c)}, masks=[masks[i]])
-                if orig is not None: _calibration_pass(model, [b], [t], grab('ref'), stops={0: (name, c)}, params=orig, masks=[masks[i]])
+                run_q(i, t, grab('hat'), (name, c))
+                if ref: run_o(i, t, grab('ref'), (name, c))
                 for s, (sl, rs) in got['hat'].items():
                     Xh = torch.cat(rs) if len(rs) > 1 else rs[0]
-                    X = Xh if orig is None else torch.cat(got['ref'][s][1])
+                    X = torch.cat(got['ref'][s][1]) if ref else Xh
                     if X.shape != Xh.shape: raise _LayerError(f"layer {name}: the original and quantized models gave inputs of different shapes {tuple(X.shape)} vs {tuple(Xh.shape)}")
                     if Xh.shape[1] != W.shape[1]: raise _LayerError(f"layer {name}: its inputs have {Xh.shape[1]} features but its weight has {W.shape[1]} columns")
                     if s in picks: X, Xh = X[picks[s][i]], Xh[picks[s][i]]
@@ -341,10 +420,10 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
             dead = [s for s, g in G.items() if g['k'] == 0 or not bool(g['hh'].diagonal().any())]
             if not G or dead:
                 why = 'no calibration rows reach it' if k == 0 else 'its calibration inputs are all zero'
-                if fallback == 'float': skipped.append(entry(t, 'skipped', why, rows=k)); continue
+                if fallback == 'float': skipped.append(entry(t, 'skipped', why, rows=k)); return
                 Q = rtn_quantize(W, bits=bits, group_size=group_size, **{a: v for a, v in kwargs.items() if a in ('sym', 'mse')})
                 snap[t.param_name] = _param(model, t.param_name).detach().clone(); t.adapter.set_weight(t.module, Q)
-                rows_out.append(entry(t, 'rtn_fallback', why + ': RTN weights', rows=k, seconds=time.perf_counter() - t0)); continue
+                rows_out.append(entry(t, 'rtn_fallback', why + ': RTN weights', rows=k, seconds=time.perf_counter() - t0)); return
             Q, err, tn, bound = W.clone(), 0.0, 0.0, None
             for s, g in G.items():
                 Qs, e, n2, bd = _from_grams(W[g['sl']], g, g['k'], method=method, bits=bits, group_size=group_size, act_order=act_order,
@@ -354,12 +433,49 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
             snap[t.param_name] = _param(model, t.param_name).detach().clone()
             t.adapter.set_weight(t.module, Q)
             rows_out.append(entry(t, 'quantized', rows=k, error=err, rel_error=err / max(tn, 1e-300), babai_bound=bound, seconds=time.perf_counter() - t0))
+        # the whole model, stopped after the target's last call: quantized prefix, or the original weights substituted
+        def whole_q(i, t, f, stop): _calibration_pass(model, [calls_in[i]], [t], f, stops={0: stop}, masks=[masks[i]])
+        def whole_o(i, t, f, stop): _calibration_pass(model, [calls_in[i]], [t], f, stops={0: stop}, params=dict(snap), masks=[masks[i]])
+        bar = progress_bar(total=len(order), desc=f'{method} {bits}b', show=progress)
+        try:
+            if plan is None:
+                for name in order: quantize_one(name, whole_q, whole_o); bar.update(1)
+            else:
+                pre, inner, post = plan
+                for name in pre: quantize_one(name, whole_q, whole_o); bar.update(1)
+                qcache = list(first) if not pre else None
+                if qcache is None:   # the first block's inputs after the quantized layers before it
+                    qcache = [None] * nb
+                    def grab_first(i, args, kwargs):
+                        qcache[i] = (args, dict(kwargs)); raise _StopCalib
+                    _calibration_pass(model, calls_in, [], None, watch={blocks[0][1]: grab_first})
+                ocache = list(first)
+                for j, (bname, block) in enumerate(blocks):
+                    own = lambda: {k[len(bname) + 1:]: v for k, v in snap.items() if k.startswith(bname + '.')}
+                    def block_q(i, t, f, stop, block=block, j=j):
+                        _calibration_pass(block, [qcache[i]], [t], f, stops={0: stop}, masks=[masks[i]], label=f'block {blocks[j][0]} on calibration batch')
+                    def block_o(i, t, f, stop, block=block, j=j):
+                        _calibration_pass(block, [ocache[i]], [t], f, stops={0: stop}, params=own(), masks=[masks[i]], label=f'block {blocks[j][0]} on calibration batch')
+                    for name in inner[j]: quantize_one(name, block_q, block_o); bar.update(1)
+                    if j + 1 < len(blocks):   # the next block's inputs, on the quantized and on the original weights
+                        p = own()
+                        for i in range(nb):
+                            if qcache[i] is ocache[i] and not p:   # nothing quantized yet: one stream
+                                qcache[i] = ocache[i] = _next_call(ocache[i], _run(block, ocache[i]))
+                                continue
+                            if multilayer: ocache[i] = _next_call(ocache[i], _run(block, ocache[i], p))
+                            qcache[i] = _next_call(qcache[i], _run(block, qcache[i]))
+                del qcache, ocache
+                for name in post: quantize_one(name, whole_q, whole_o); bar.update(1)
+        finally: bar.close()
     except BaseException as e:
         with torch.no_grad():
             for pn, v in snap.items(): _param(model, pn).copy_(v)
         if isinstance(e, Exception) and hasattr(e, 'add_note'): e.add_note("quantize_model: the model was restored to its original weights")
         raise
-    finally: model.train(was_training)
+    finally:
+        model.train(was_training); torch.set_grad_enabled(grad)
+        if use_cache is True: cfg.use_cache = True
     left = [r for r in skipped]; fb = [r for r in rows_out if r['status'] == 'rtn_fallback']
     if left or fb or notes:
         msg = []
