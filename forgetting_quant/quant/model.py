@@ -250,8 +250,6 @@ def _blocks_chain(blocks, seen)->bool:
 
 
 # %% ../../nbs/quant/60_model.ipynb #3ecde826
-_BLOCKWISE = True   # run the layers of repeated blocks block by block on cached inputs (False: the whole model for every layer; for tests)
-
 def _method_settings(method:str)->list[str]:
     "The keyword arguments `quantize_model` passes on to the layer quantizer of `method` (it refuses all others)."
     if method == 'rtn': return _keyword_names(rtn_quantize, exclude=('bits', 'group_size'))
@@ -265,22 +263,27 @@ def _select(names, layers):
     s = set(layers); return lambda n: n in s
 
 def _from_grams(W, G, k, *, method, bits, group_size, act_order, percdamp, multilayer, kwargs):
-    "Quantize the rows W (m×n) of one input stream from its Gram sums G = {hh: X̂ᵀX̂, hx: X̂ᵀX, xx: XᵀX} (float64) over k rows: (Q, error, ‖XWᵀ‖², babai bound)."
+    """Quantize the rows W (m×n) of one input stream from its Gram sums over k rows, G = {hh: X̂ᵀX̂, hd: X̂ᵀD, dd: DᵀD} (float64) with
+    D = X − X̂ the drift of the inputs (hd = dd = 0 when X = X̂): (Q, error ‖XWᵀ − X̂Qᵀ‖², ‖XWᵀ‖², babai bound). With E = W − Q the error is
+    tr(E·hh·Eᵀ) + 2·tr(E·hd·Wᵀ) + tr(W·dd·Wᵀ): three terms without the cancellation of ‖XWᵀ‖² − 2⟨XWᵀ, X̂Qᵀ⟩ + ‖X̂Qᵀ‖²."""
     if method == 'rtn': Q, bound = rtn_quantize(W, bits=bits, group_size=group_size, **kwargs), None
     else:
         Hh = (2 / k * G['hh']).float()
-        if multilayer:   # `multilayer_target` from the Gram sums, in the same float32 arithmetic
+        if multilayer:   # `multilayer_target` from the Gram sums (X̂ᵀX = hh + hd), in the same float32 arithmetic
             lam = float(percdamp * Hh.diagonal().mean()); I = torch.eye(W.shape[1], dtype=Hh.dtype, device=Hh.device)
-            What = torch.cholesky_solve((( 2 / k * G['hx']).float() + lam * I) @ W.T, torch.linalg.cholesky(Hh + lam * I)).T
+            What = torch.cholesky_solve(((2 / k * (G['hh'] if G['hd'] is None else G['hh'] + G['hd'])).float() + lam * I) @ W.T, torch.linalg.cholesky(Hh + lam * I)).T
         else: What = W
         if method == 'lll_grid': r = lll_grid_quantize(What, H=Hh, bits=bits, percdamp=percdamp, **kwargs)
         else:
             fn = babai_quantize if method == 'babai' else gptq_quantize
             r = fn(What, H=Hh, bits=bits, group_size=group_size, act_order=act_order, percdamp=percdamp, compute_layer_error=False, **kwargs)
         Q, bound = r.weight.float(), r.babai_bound
-    Wd, Qd = W.double(), Q.double()
-    tn = float((Wd @ G['xx'] * Wd).sum())
-    err = max(tn - 2 * float((Wd @ G['hx'].T * Qd).sum()) + float((Qd @ G['hh'] * Qd).sum()), 0.0)
+    Wd = W.double(); Ed = Wd - Q.double()
+    quad = lambda A, M, B: float(((A @ M) * B).sum())
+    drift = quad(Wd, G['dd'], Wd) if G['dd'] is not None else 0.0
+    cross = (lambda A: 2 * quad(A, G['hd'], Wd)) if G['hd'] is not None else (lambda A: 0.0)
+    err = max(quad(Ed, G['hh'], Ed) + cross(Ed) + drift, 0.0)
+    tn = quad(Wd, G['hh'], Wd) + cross(Wd) + drift
     return Q, err, tn, None if bound is None else float(bound) * k / 2
 
 def quantize_model(model:nn.Module, # any torch model (HF models included); its weights are overwritten
@@ -295,6 +298,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                    max_rows:int|None=None, # subsample at most this many input rows per layer (None: all)
                    quantize_tied:bool=False, # also quantize weights shared by several modules (tied embedding/head): this changes the other module too
                    fallback:str='float', # layers with no calibration rows or all-zero inputs: 'float' (left as they are) or 'rtn'
+                   blockwise:bool=True, # layers inside repeated blocks (a transformer's layers) run only their block, on cached block inputs: time linear in depth, memory two copies of the hidden states of all calibration tokens; False: the whole model is re-run for every layer (memory: one batch)
                    device=None, # where each layer's Gram matrices are accumulated and its quantization runs (the model stays where it is)
                    progress:bool|None=None, # progress bar (None: on in a terminal, off under tests and CI)
                    **kwargs, # passed to the layer quantizer: sym, mse, dtype, ... of `gptq_quantize`/`babai_quantize`/`rtn_quantize`, delta, block, sweeps, ... of `lll_grid_quantize`; others: TypeError
@@ -313,6 +317,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
     if method == 'lll_grid' and group_size != -1: raise ValueError("method='lll_grid' supports group_size=-1 only")
     if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, numbers.Integral) or max_rows < 1):
         raise ValueError(f"max_rows must be None or an int >= 1, got {max_rows!r}")
+    if not isinstance(blockwise, bool): raise TypeError(f"blockwise must be True or False, got {blockwise!r}")
     if fallback not in ('float', 'rtn'): raise ValueError(f"fallback must be 'float' or 'rtn', got {fallback!r}")
     if not (isinstance(percdamp, numbers.Real) and percdamp > 0): raise ValueError(f"percdamp must be > 0, got {percdamp!r}")
     dev = get_device(device)
@@ -353,7 +358,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
     grad = torch.is_grad_enabled(); torch.set_grad_enabled(False)
     try:
         # one pass of the original model: call order, calls and rows per batch (nothing kept but the inputs of the first block)
-        blocks = _find_blocks(model, todo) if _BLOCKWISE else []
+        blocks = _find_blocks(model, todo) if blockwise else []
         nrows, events, seen0, first = {}, [], {}, [None] * nb
         bcount = [[0] * nb for _ in blocks]
         def count(t, s, sl, r, i):
@@ -411,11 +416,13 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                     if X.shape != Xh.shape: raise _LayerError(f"layer {name}: the original and quantized models gave inputs of different shapes {tuple(X.shape)} vs {tuple(Xh.shape)}")
                     if Xh.shape[1] != W.shape[1]: raise _LayerError(f"layer {name}: its inputs have {Xh.shape[1]} features but its weight has {W.shape[1]} columns")
                     if s in picks: X, Xh = X[picks[s][i]], Xh[picks[s][i]]
-                    Xh, X = Xh.to(dev, torch.float64), (None if X is Xh else X.to(dev, torch.float64))
-                    g = G.setdefault(s, dict(sl=sl, k=0, hh=0, hx=0, xx=0))
-                    hh = Xh.T @ Xh
-                    g['k'] += Xh.shape[0]; g['hh'] = g['hh'] + hh
-                    g['hx'] = g['hx'] + (hh if X is None else Xh.T @ X); g['xx'] = g['xx'] + (hh if X is None else X.T @ X)
+                    # Gram sums in float64, batch by batch (float32 products over few rows flip GPTQ codes against one product over all rows)
+                    Xh = Xh.to(dev, torch.float64); D = None if X is Xh else X.to(dev, torch.float64) - Xh
+                    g = G.setdefault(s, dict(sl=sl, k=0, hh=0, hd=None, dd=None))
+                    g['k'] += Xh.shape[0]; g['hh'] = g['hh'] + Xh.T @ Xh
+                    if D is not None:
+                        g['hd'] = Xh.T @ D + (0 if g['hd'] is None else g['hd'])
+                        g['dd'] = D.T @ D + (0 if g['dd'] is None else g['dd'])
             k = G[0]['k'] if G else 0
             dead = [s for s, g in G.items() if g['k'] == 0 or not bool(g['hh'].diagonal().any())]
             if not G or dead:
