@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from ..core import get_device, get_dtype
+from .lattice import _check_int, _check_real, _check_bool
 
 # %% auto #0
 __all__ = ['quantize_dequantize', 'minmax_params', 'QuantResult', 'hessian_from_inputs', 'gptq_quantize', 'babai_quantize',
@@ -16,9 +17,35 @@ __all__ = ['quantize_dequantize', 'minmax_params', 'QuantResult', 'hessian_from_
 
 # %% ../../nbs/quant/20_gptq.ipynb #f331d773
 def _check_bits(bits):
-    if isinstance(bits, bool) or not isinstance(bits, numbers.Integral): raise TypeError(f"bits must be an int, got {type(bits).__name__}")
+    bits = _check_int(bits, 'bits')
     if not 2 <= bits <= 16: raise ValueError(f"bits must be between 2 and 16, got {bits}")
-    return int(bits)
+    return bits
+
+def _all_finite(A:torch.Tensor)->bool:
+    "All entries finite? (a finite sum proves it; only if the sum is not finite, e.g. by overflow, look at every entry)"
+    return bool(torch.isfinite(A.sum())) or bool(torch.isfinite(A).all())
+
+def _as_tensor(A, # torch tensor, numpy array or nested lists
+               name:str, # argument name for the errors
+               *, shape:str, # what the two dimensions are, for the errors (e.g. 'm×n, out_features × in_features')
+               floating:bool=False, # require a floating-point dtype (integer and bool tensors are refused, not cast)
+               numpy_first:bool=False, # convert non-tensors with np.asarray first (Python floats stay float64) instead of torch.as_tensor
+               allow_empty:bool=False, # accept zero rows or columns
+              )->torch.Tensor:
+    "`A` as a 2-D finite tensor of real numbers (bools become float32 unless `floating`), or a TypeError/ValueError naming `name`."
+    if A is None or isinstance(A, (str, bytes, dict)): raise TypeError(f"{name} must be a 2-D tensor ({shape}), got {type(A).__name__}")
+    if not isinstance(A, torch.Tensor):
+        try: A = torch.as_tensor(np.asarray(A)) if numpy_first else torch.as_tensor(A)
+        except (TypeError, ValueError, RuntimeError) as e: raise TypeError(f"{name} must be a 2-D tensor of real numbers ({shape}): {e}") from e
+    if A.is_complex(): raise TypeError(f"{name} must hold real numbers, got {A.dtype}")
+    if floating and not A.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor, got {A.dtype}; convert it first (e.g. {name}.float()) if that is meant")
+    if A.dtype == torch.bool: A = A.to(torch.float32)
+    if A.ndim != 2: raise ValueError(f"{name} must be 2-D ({shape}), got shape {tuple(A.shape)}")
+    if A.numel() == 0:
+        if not allow_empty: raise ValueError(f"{name} is empty (shape {tuple(A.shape)})")
+    elif not _all_finite(A): raise ValueError(f"{name} contains {int((~torch.isfinite(A)).sum())} NaN/Inf entries")
+    return A
 
 def quantize_dequantize(x:torch.Tensor, # values to quantize (any shape broadcastable with scale/zero)
                         scale:torch.Tensor, # grid step per row (or group), > 0
@@ -26,6 +53,9 @@ def quantize_dequantize(x:torch.Tensor, # values to quantize (any shape broadcas
                         *, maxq:int, # largest code, 2**bits - 1
                        )->tuple[torch.Tensor, torch.Tensor]: # (codes as float in [0, maxq], dequantized values)
     "Round onto the asymmetric grid $s\\,(\\{0..maxq\\}-z)$: codes $=\\mathrm{clamp}(\\mathrm{round}(x/s)+z, 0, maxq)$."
+    for v, nm in ((x, 'x'), (scale, 'scale'), (zero, 'zero')):
+        if not isinstance(v, torch.Tensor): raise TypeError(f"{nm} must be a torch.Tensor, got {type(v).__name__}")
+    maxq = _check_int(maxq, 'maxq', min=1)
     q = torch.clamp(torch.round(x / scale) + zero, 0, maxq)
     return q, scale * (q - zero)
 
@@ -35,9 +65,17 @@ def minmax_params(x:torch.Tensor, # m×g block of weights; one (scale, zero) per
                   mse:bool=False, # search shrunken ranges for the smallest ‖x − q(x)‖_norm^norm (reference GPTQ's `mse`)
                   norm:float=2.4, grid:int=100, maxshrink:float=0.8, # the MSE search: exponent, steps, largest shrink
                  )->tuple[torch.Tensor, torch.Tensor]: # scale (m×1), zero (m×1)
-    "Per-row min/max grid of reference GPTQ's `Quantizer.find_params` (range always contains 0; all-zero rows get [-1, 1])."
+    "Per-row min/max grid of reference GPTQ's `Quantizer.find_params` (range always contains 0; all-zero rows get [-1, 1]); `x` must be a finite floating-point tensor."
+    x = _as_tensor(x, 'x', shape='rows × group', floating=True)
     maxq = 2 ** _check_bits(bits) - 1
-    if x.ndim != 2: raise ValueError(f"x must be 2-D (rows × group), got shape {tuple(x.shape)}")
+    sym, mse = _check_bool(sym, 'sym'), _check_bool(mse, 'mse')
+    norm, maxshrink = _check_real(norm, 'norm', min=0, strict=True), _check_real(maxshrink, 'maxshrink', min=0, strict=True)
+    if maxshrink > 1: raise ValueError(f"maxshrink must be in (0, 1], got {maxshrink}")
+    grid = _check_int(grid, 'grid', min=1)
+    return _minmax_params(x, maxq, sym, mse, norm, grid, maxshrink)
+
+def _minmax_params(x, maxq, sym, mse, norm=2.4, grid=100, maxshrink=0.8):
+    "`minmax_params` without the input checks (its callers here pass validated weights)."
     zero_ = torch.zeros(x.shape[0], device=x.device, dtype=x.dtype)
     xmin = torch.minimum(x.min(1)[0], zero_); xmax = torch.maximum(x.max(1)[0], zero_)
     if sym:
@@ -89,27 +127,26 @@ class QuantResult:
                 f"babai_bound={self.babai_bound:.4g}, clipped={self.n_clipped}, percdamp={self.percdamp:g})")
 
 # %% ../../nbs/quant/20_gptq.ipynb #0cbbb304
-def _all_finite(A:torch.Tensor)->bool:
-    "All entries finite? (a finite sum proves it; only if the sum is not finite, e.g. by overflow, look at every entry)"
-    return bool(torch.isfinite(A.sum())) or bool(torch.isfinite(A).all())
-
 def hessian_from_inputs(X, # k×n calibration inputs (rows are samples) or a list of such batches
                         device=None, # torch device for the accumulation
                        )->torch.Tensor: # n×n H = 2/k · XᵀX in float32
-    "Reference GPTQ's Hessian $H = \\frac{2}{k}X^TX$, accumulated batch by batch in float32."
-    batches = X if isinstance(X, (list, tuple)) else [X]
+    "Reference GPTQ's Hessian $H = \\frac{2}{k}X^TX$, accumulated batch by batch in float32; every batch is checked (2-D, real, finite, same width) before any is used, and batches without rows are skipped."
+    batches = list(X) if isinstance(X, (list, tuple)) else [X]
+    if not batches: raise ValueError("X is empty (no batches)")
+    dev = get_device(device) if device is not None else None
+    names = ['X'] if not isinstance(X, (list, tuple)) else [f'X[{i}]' for i in range(len(batches))]
+    batches = [_as_tensor(b, nm, shape='k×n, samples × features', allow_empty=True) for b, nm in zip(batches, names)]
+    widths = {b.shape[1] for b in batches}
+    if len(widths) > 1: raise ValueError(f"all batches of X need the same number of columns, got {sorted(widths)}")
+    if not sum(b.shape[0] for b in batches) or not next(iter(widths)): raise ValueError(f"X is empty (shape{'s' * (len(batches) > 1)} {', '.join(str(tuple(b.shape)) for b in batches)})")
     H, k = None, 0
     for b in batches:
-        b = torch.as_tensor(b) if not isinstance(b, torch.Tensor) else b
-        if b.ndim != 2: raise ValueError(f"X must be 2-D (samples × features), got shape {tuple(b.shape)}")
-        if not _all_finite(b): raise ValueError("X contains NaN/Inf")
-        b = b.to(get_device(device) if device is not None else b.device, torch.float32)
+        if not b.shape[0]: continue
+        b = b.to(dev if dev is not None else b.device, torch.float32)
         if H is None: H = torch.zeros(b.shape[1], b.shape[1], device=b.device)
-        if b.shape[1] != H.shape[0]: raise ValueError(f"all batches of X need {H.shape[0]} columns, got {b.shape[1]}")
         H *= k / (k + b.shape[0]); k += b.shape[0]
         b = math.sqrt(2 / k) * b
         H += b.T @ b
-    if H is None or k == 0: raise ValueError("X is empty")
     if not H.diagonal().any(): raise ValueError("X is all zeros: there is nothing to calibrate against")
     return H
 
@@ -125,38 +162,58 @@ def _refuse_unknown(kwargs:dict, allowed, where:str):
     if bad: raise TypeError(f"{where} got unexpected keyword argument{'s' * (len(bad) > 1)} {', '.join(map(repr, bad))}; "
                             f"it passes on only {', '.join(sorted(allowed)) or 'none'}")
 
-def _symmetric(H, rtol=1e-3):
-    "H equal to Hᵀ up to rounding (relative to its largest diagonal entry): a Gram matrix, not a square X passed as H."
-    return bool((H - H.T).abs().max() <= rtol * H.diagonal().abs().max())
+def _sym_rtol(dtype:torch.dtype)->float:
+    "Relative asymmetry a Gram matrix of this dtype may show from rounding: 1e-6 (float64, integers), 1e-5 (float32), 1e-2 (16-bit)."
+    return 1e-5 if dtype == torch.float32 else 1e-2 if dtype in (torch.float16, torch.bfloat16) else 1e-6
 
-def _check_inputs(W, H, X, bits, group_size, blocksize, percdamp, sym, act_order, static_groups, device, dtype):
-    if not isinstance(W, torch.Tensor): W = torch.as_tensor(np.asarray(W))
-    if W.ndim != 2: raise ValueError(f"W must be 2-D (out_features × in_features), got shape {tuple(W.shape)}")
-    if not W.is_floating_point(): raise TypeError(f"W must be a floating-point tensor, got {W.dtype}")
-    if not _all_finite(W): raise ValueError(f"W contains {int((~torch.isfinite(W)).sum())} NaN/Inf entries")
-    m, n = W.shape
+def _symmetric(H, rtol=None):
+    "H equal to Hᵀ up to rounding, max|H − Hᵀ| ≤ rtol·max|H| (rtol from `_sym_rtol` by default): a Gram matrix, not a square X passed as H."
+    rtol = _sym_rtol(H.dtype) if rtol is None else rtol
+    return bool((H - H.T).abs().max() <= rtol * H.abs().max())
+
+def _check_settings(n, *, bits, group_size, blocksize, percdamp, sym, act_order, static_groups, mse, compute_layer_error, device, dtype):
+    "Type and range of every setting of `gptq_quantize`/`babai_quantize` for a weight with n columns, before any work: (bits, group_size, blocksize, percdamp, device or None, dtype)."
     bits = _check_bits(bits)
-    if isinstance(group_size, bool) or not isinstance(group_size, numbers.Integral): raise TypeError("group_size must be an int")
+    group_size = _check_int(group_size, 'group_size')
     if group_size != -1 and (group_size < 1 or n % group_size): raise ValueError(f"group_size must be -1 or a positive divisor of n={n}, got {group_size}")
+    for v, nm in ((sym, 'sym'), (act_order, 'act_order'), (static_groups, 'static_groups'), (mse, 'mse'), (compute_layer_error, 'compute_layer_error')):
+        _check_bool(v, nm)
     if static_groups and group_size == -1: raise ValueError("static_groups=True needs a group_size")
-    if isinstance(blocksize, bool) or not isinstance(blocksize, numbers.Integral) or blocksize < 1: raise ValueError(f"blocksize must be a positive int, got {blocksize}")
-    if not (isinstance(percdamp, numbers.Real) and math.isfinite(percdamp) and percdamp >= 0): raise ValueError(f"percdamp must be a finite number >= 0, got {percdamp}")
-    dev = get_device(device) if device is not None else W.device
-    dt = get_dtype(dtype)
+    blocksize = _check_int(blocksize, 'blocksize', min=1)
+    percdamp = _check_real(percdamp, 'percdamp', min=0)
+    dev = get_device(device) if device is not None else None
+    return bits, group_size, blocksize, percdamp, dev, get_dtype(dtype)
+
+def _check_quantizer_kwargs(fn, n:int, kwargs:dict, **fixed):
+    "Run `_check_settings` on what `fn` (gptq_quantize/babai_quantize) would receive: its defaults, updated by `kwargs` and `fixed`."
+    import inspect
+    s = {p.name: p.default for p in inspect.signature(fn).parameters.values() if p.kind == p.KEYWORD_ONLY}
+    s.update(kwargs); s.update(fixed)
+    return _check_settings(n, **{a: s[a] for a in ('bits', 'group_size', 'blocksize', 'percdamp', 'sym', 'act_order', 'static_groups',
+                                                    'mse', 'compute_layer_error', 'device', 'dtype')})
+
+def _check_inputs(W, H, X, bits, group_size, blocksize, percdamp, sym, act_order, static_groups, device, dtype, mse=False, compute_layer_error=True):
+    W = _as_tensor(W, 'W', shape='m×n, out_features × in_features', floating=True, numpy_first=True)
+    m, n = W.shape
+    bits, group_size, blocksize, percdamp, dev, dt = _check_settings(
+        n, bits=bits, group_size=group_size, blocksize=blocksize, percdamp=percdamp, sym=sym, act_order=act_order,
+        static_groups=static_groups, mse=mse, compute_layer_error=compute_layer_error, device=device, dtype=dtype)
+    dev = W.device if dev is None else dev
     k = None
     if H is None and X is None: raise ValueError("give the Hessian H (n×n) or the calibration inputs X (k×n)")
     if X is not None:
-        X = torch.as_tensor(X) if not isinstance(X, torch.Tensor) else X
-        if X.ndim != 2 or X.shape[1] != n: raise ValueError(f"X must be k×{n} (samples × in_features of W), got shape {tuple(X.shape)}")
+        X = _as_tensor(X, 'X', shape=f'k×{n}, samples × in_features of W')
+        if X.shape[1] != n: raise ValueError(f"X must be k×{n} (samples × in_features of W), got shape {tuple(X.shape)}")
         k = X.shape[0]
         if H is None: H = hessian_from_inputs(X, device=dev)
-    H = torch.as_tensor(H) if not isinstance(H, torch.Tensor) else H
+    H = _as_tensor(H, 'H', shape=f'{n}×{n}, the Hessian 2/k·XᵀX')
     if H.shape != (n, n):
-        hint = "; calibration inputs (samples × in_features) go in X=" if H.ndim == 2 and H.shape[1] == n else ""
+        hint = "; calibration inputs (samples × in_features) go in X=" if H.shape[1] == n else ""
         raise ValueError(f"H must be {n}×{n}, got shape {tuple(H.shape)}{hint}")
-    if not _all_finite(H): raise ValueError("H contains NaN/Inf")
     if not H.diagonal().any(): raise ValueError("H is all zeros (all-zero calibration data X): nothing to calibrate against")
-    if not _symmetric(H): raise ValueError("H is not symmetric, so it is not a Gram matrix such as 2/k·XᵀX; calibration inputs go in X=")
+    if not _symmetric(H):
+        raise ValueError(f"H is not symmetric (max |H − Hᵀ| = {float((H - H.T).abs().max()):.3g}, more than {_sym_rtol(H.dtype):g}·max|H| = "
+                         f"{float(_sym_rtol(H.dtype) * H.abs().max()):.3g}), so it is not a Gram matrix such as 2/k·XᵀX; calibration inputs go in X=")
     if (H.diagonal() < 0).any(): raise ValueError("H has negative diagonal entries; it must be a Gram matrix such as 2/k·XᵀX")
     return W, H, k, m, n, bits, dev, dt
 
@@ -183,12 +240,13 @@ def _prepare(W, H, bits, sym, mse, group_size, act_order, static_groups, dev, dt
     "Steps shared by GPTQ and Babai, in reference GPTQ's order: channel params, dead columns, static groups, act-order."
     W = W.to(dev, dt).clone(); H = H.to(dev, dt).clone()
     m, n = W.shape
-    scale0, zero0 = minmax_params(W, bits=bits, sym=sym, mse=mse)         # reference: find_params on the full W before dead columns are zeroed
+    maxq = 2 ** bits - 1
+    scale0, zero0 = _minmax_params(W, maxq, sym, mse)                   # reference: find_params on the full W before dead columns are zeroed
     dead = torch.diag(H) == 0
     H[dead, dead] = 1; W[:, dead] = 0
     static = None
     if static_groups:
-        ps = [minmax_params(W[:, i:i + group_size], bits=bits, sym=sym, mse=mse) for i in range(0, n, group_size)]
+        ps = [_minmax_params(W[:, i:i + group_size], maxq, sym, mse) for i in range(0, n, group_size)]
         static = (torch.cat([p[0] for p in ps], 1), torch.cat([p[1] for p in ps], 1))
     perm = None
     if act_order:
@@ -234,10 +292,11 @@ def gptq_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
                   dtype='float32', # computation dtype ('float64' for reference-precision runs)
                   compute_layer_error:bool=True, # also compute ‖XWᵀ − XQᵀ‖² (one extra m×n×n product)
                  )->QuantResult:
-    "GPTQ with the reference implementation's semantics (IST-DASLab `GPTQ.fasterquant` + `Quantizer`), lazy block updates, damping retries."
+    "GPTQ with the reference implementation's semantics (IST-DASLab `GPTQ.fasterquant` + `Quantizer`), lazy block updates, damping retries; every input and setting is checked first (TypeError/ValueError naming it)."
     t0 = time.perf_counter()
     W0 = W
-    W, H, k, m, n, bits, dev, dt = _check_inputs(W, H, X, bits, group_size, blocksize, percdamp, sym, act_order, static_groups, device, dtype)
+    W, H, k, m, n, bits, dev, dt = _check_inputs(W, H, X, bits, group_size, blocksize, percdamp, sym, act_order, static_groups, device, dtype,
+                                                 mse, compute_layer_error)
     W0dtype = W.dtype
     Hund = H.to(dev, dt)
     W, H, scale, zero, static, perm = _prepare(W, H, bits, sym, mse, group_size, act_order, static_groups, dev, dt)
@@ -261,7 +320,7 @@ def gptq_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
                 if group_size != -1:
                     if static_groups: g_ = proc_group[col]; scale, zero = static[0][:, g_:g_ + 1], static[1][:, g_:g_ + 1]; s_, z_ = st(scale), st(zero)
                     elif col % group_size == 0:
-                        scale, zero = minmax_params(W[:, col:col + group_size], bits=bits, sym=sym, mse=mse); sc_list.append(scale); zr_list.append(zero)
+                        scale, zero = _minmax_params(W[:, col:col + group_size], maxq, sym, mse); sc_list.append(scale); zr_list.append(zero)
                         s_, z_ = st(scale), st(zero)
                 w = W1[i]
                 c = codes_t[col]                             # the ops of `quantize_dequantize`, written in place
@@ -283,10 +342,14 @@ def gptq_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
 
 # %% ../../nbs/quant/20_gptq.ipynb #5b865ae5
 def _as_ql_factor(L, n, dev, dt):
-    L = torch.as_tensor(L) if not isinstance(L, torch.Tensor) else L
+    L = _as_tensor(L, 'L', shape=f'{n}×{n}, the QL factor with LᵀL = H + λI')
     if L.shape != (n, n): raise ValueError(f"L must be {n}×{n}, got shape {tuple(L.shape)}")
     L = L.to(dev, dt)
     if not torch.isfinite(L).all() or not (torch.diagonal(L) > 0).all(): raise ValueError("L must be finite with a positive diagonal")
+    up = float(torch.triu(L, 1).abs().max())
+    if up > 1e-12 * float(L.abs().max()):
+        raise ValueError(f"L must be lower triangular (the QL factor, LᵀL = H + λI), but its strictly upper part has entries up to {up:.3g}; "
+                         "an upper-triangular factor (R of a QR, or torch.linalg.cholesky(H).T) is the other convention")
     return torch.tril(L)
 
 def babai_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
@@ -304,11 +367,11 @@ def babai_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
     if L is not None:
         if H is not None or X is not None: raise ValueError("give one of H, X or L")
         if act_order: raise ValueError("act_order needs H or X (it sorts columns by diag H); pass L already in the order you want")
-        Wt = torch.as_tensor(W) if not isinstance(W, torch.Tensor) else W
-        if Wt.ndim != 2: raise ValueError(f"W must be 2-D (out_features × in_features), got shape {tuple(Wt.shape)}")
+        Wt = _as_tensor(W, 'W', shape='m×n, out_features × in_features', floating=True, numpy_first=True)
         Lt = _as_ql_factor(L, Wt.shape[1], get_device(device) if device is not None else Wt.device, get_dtype(dtype))
         H = torch.diag(torch.diagonal(Lt) ** 2)   # only for validation and dead-column detection (none: diag L > 0)
-    W, H, k, m, n, bits, dev, dt = _check_inputs(W, H, X, bits, group_size, blocksize, percdamp, sym, act_order, static_groups, device, dtype)
+    W, H, k, m, n, bits, dev, dt = _check_inputs(W, H, X, bits, group_size, blocksize, percdamp, sym, act_order, static_groups, device, dtype,
+                                                 mse, compute_layer_error)
     W0dtype = W.dtype
     W, H, scale, zero, static, perm = _prepare(W, H, bits, sym, mse, group_size, act_order, static_groups, dev, dt)
     maxq = 2 ** bits - 1
@@ -345,7 +408,7 @@ def babai_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
                 if group_size != -1:
                     if static_groups: g_ = proc_group[col]; scale, zero = static[0][:, g_:g_ + 1], static[1][:, g_:g_ + 1]; s_, z_ = st(scale), st(zero)
                     elif col % group_size == 0:
-                        scale, zero = minmax_params(Xcur[:, i:i + group_size], bits=bits, sym=sym, mse=mse); sc_list.append(scale); zr_list.append(zero)
+                        scale, zero = _minmax_params(Xcur[:, i:i + group_size], maxq, sym, mse); sc_list.append(scale); zr_list.append(zero)
                         s_, z_ = st(scale), st(zero)
                 c = codes_t[col]
                 torch.div(Ct[i], s_, out=c); c.round_().add_(z_).clamp_(0, maxq)
@@ -371,14 +434,14 @@ def babai_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
 def rtn_quantize(W:torch.Tensor, # m×n weight
                  *, bits:int=4, group_size:int=-1, sym:bool=False, mse:bool=False, # grid settings as in `gptq_quantize`
                 )->torch.Tensor: # m×n dequantized weight
-    "Round-to-nearest on the reference grid (per row, or per group of `group_size` columns): the data-free baseline."
-    if not isinstance(W, torch.Tensor) or W.ndim != 2: raise ValueError("W must be a 2-D tensor")
-    if not torch.isfinite(W).all(): raise ValueError("W contains NaN/Inf")
+    "Round-to-nearest on the reference grid (per row, or per group of `group_size` columns): the data-free baseline. Float in, float out: the result has W's dtype, so a non-floating W (integer, bool) is refused with a TypeError rather than returned truncated."
+    W = _as_tensor(W, 'W', shape='m×n, out_features × in_features', floating=True, numpy_first=True)
+    bits = _check_bits(bits); group_size = _check_int(group_size, 'group_size'); sym, mse = _check_bool(sym, 'sym'), _check_bool(mse, 'mse')
     m, n = W.shape; g = n if group_size == -1 else group_size
     if g < 1 or n % g: raise ValueError(f"group_size must be -1 or a positive divisor of n={n}, got {group_size}")
     out = torch.empty_like(W)
     for i in range(0, n, g):
-        s, z = minmax_params(W[:, i:i + g], bits=bits, sym=sym, mse=mse)
+        s, z = _minmax_params(W[:, i:i + g], 2 ** bits - 1, sym, mse)
         out[:, i:i + g] = quantize_dequantize(W[:, i:i + g], s, z, maxq=2 ** bits - 1)[1]
     return out
 
@@ -387,7 +450,17 @@ def quant_error(W:torch.Tensor, # m×n original weight
                 *, X:torch.Tensor|None=None, # k×n inputs: returns ‖XWᵀ − XQᵀ‖²_F
                 H:torch.Tensor|None=None, # or n×n H: returns tr((W−Q) H (W−Q)ᵀ)
                )->float:
-    "The layer error of a quantized weight on calibration data."
+    "The layer error of a quantized weight on calibration data (computed in float64); give X or H, not both."
+    W = _as_tensor(W, 'W', shape='m×n', numpy_first=True); Q = _as_tensor(Q, 'Q', shape='m×n', numpy_first=True)
+    if Q.shape != W.shape: raise ValueError(f"Q must have the shape of W {tuple(W.shape)}, got {tuple(Q.shape)}")
+    n = W.shape[1]
+    if X is not None and H is not None: raise ValueError("give X or H, not both: they measure the error in different units (‖XWᵀ − XQᵀ‖² or tr(E H Eᵀ))")
+    if X is not None:
+        X = _as_tensor(X, 'X', shape=f'k×{n}')
+        if X.shape[1] != n: raise ValueError(f"X must be k×{n} (samples × in_features of W), got shape {tuple(X.shape)}")
+    if H is not None:
+        H = _as_tensor(H, 'H', shape=f'{n}×{n}')
+        if H.shape != (n, n): raise ValueError(f"H must be {n}×{n}, got shape {tuple(H.shape)}")
     E = (W - Q).to(torch.float64)
     if X is not None: return float(((X.to(torch.float64) @ E.T) ** 2).sum())
     if H is not None: return float(((E @ H.to(torch.float64)) * E).sum())

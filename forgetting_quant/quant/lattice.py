@@ -4,7 +4,7 @@
 
 # %% ../../nbs/quant/00_lattice.ipynb #a27d705b
 from __future__ import annotations
-import numbers
+import math, numbers
 import numpy as np
 
 # %% auto #0
@@ -16,10 +16,16 @@ def as_float_matrix(A, # array-like (numpy array, torch tensor, nested lists)
                     *, ndim:int=2, # required number of dimensions
                     dtype=np.float64, # dtype of the returned array
                    )->np.ndarray:
-    "Return `A` as a finite numpy array of `dtype` with `ndim` dimensions, or raise a `TypeError`/`ValueError` naming `name`."
-    if hasattr(A, 'detach'): A = A.detach().cpu().numpy()
+    "Return `A` as a finite numpy array of `dtype` with `ndim` dimensions, or raise a `TypeError` (not real numbers: strings, complex, None) or `ValueError` (wrong dimensions, empty, NaN/Inf, beyond float range) naming `name`."
+    if hasattr(A, 'detach'):                                   # a torch tensor (torch is not imported here)
+        if A.is_complex(): raise TypeError(f"{name} must hold real numbers, got a complex tensor ({A.dtype})")
+        A = A.detach().cpu()
+        try: A = A.numpy()
+        except TypeError: A = A.float().numpy()                # bfloat16 and other dtypes numpy lacks: exact in float32
     if isinstance(A, (str, bytes)) or A is None: raise TypeError(f"{name} must be an array of numbers, got {type(A).__name__}")
+    if np.iscomplexobj(A): raise TypeError(f"{name} must hold real numbers, got complex values")
     try: A = np.asarray(A, dtype=dtype)
+    except OverflowError as e: raise ValueError(f"{name} has entries too large for {np.dtype(dtype).name}: {e}") from e
     except (TypeError, ValueError) as e: raise TypeError(f"{name} must be an array of real numbers: {e}") from e
     if A.ndim != ndim: raise ValueError(f"{name} must be {ndim}-D, got shape {A.shape}")
     if A.size == 0: raise ValueError(f"{name} is empty (shape {A.shape})")
@@ -27,12 +33,41 @@ def as_float_matrix(A, # array-like (numpy array, torch tensor, nested lists)
         raise ValueError(f"{name} contains {int((~np.isfinite(A)).sum())} NaN/Inf entries; quantization needs finite inputs")
     return A
 
+def _check_int(v, # the value to check
+               name:str, # argument name used in the error
+               *, min:int|None=None, # smallest allowed value
+               allow_none:bool=False, # also accept None (returned as is)
+              )->int|None:
+    "`v` as a Python int, or a `TypeError` naming `name` (bools and integral floats such as `8.0` are refused too), or a `ValueError` below `min`."
+    if v is None and allow_none: return None
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+        raise TypeError(f"{name} must be an int{' or None' if allow_none else ''}, got {type(v).__name__} {v!r}")
+    if min is not None and v < min: raise ValueError(f"{name} must be >= {min}, got {v}")
+    return int(v)
+
+def _check_real(v, # the value to check
+                name:str, # argument name used in the error
+                *, min:float|None=None, # smallest allowed value
+                strict:bool=False, # the bound is exclusive (v > min)
+               )->float:
+    "`v` as a finite Python float, or a `TypeError` naming `name` (bools and strings refused) or a `ValueError` (NaN/Inf, below `min`)."
+    if isinstance(v, bool) or not isinstance(v, numbers.Real): raise TypeError(f"{name} must be a real number, got {type(v).__name__} {v!r}")
+    v = float(v)
+    if not math.isfinite(v): raise ValueError(f"{name} must be finite, got {v}")
+    if min is not None and (v <= min if strict else v < min): raise ValueError(f"{name} must be {'>' if strict else '>='} {min:g}, got {v:g}")
+    return v
+
+def _check_bool(v, name:str)->bool:
+    "`v` as a bool, or a `TypeError` naming `name` (a string such as 'no' would otherwise count as True)."
+    if not isinstance(v, (bool, np.bool_)): raise TypeError(f"{name} must be True or False, got {type(v).__name__} {v!r}")
+    return bool(v)
+
 # %% ../../nbs/quant/00_lattice.ipynb #db76f09e
 def ql_decompose(X, # k×n data matrix whose columns span the lattice (k ≥ n, full column rank)
                  rtol:float=1e-15, # relative threshold on diag(L) below which X counts as rank deficient
                 )->tuple[np.ndarray, np.ndarray]: # Q (k×n, orthonormal columns), L (n×n lower triangular, positive diagonal)
     "Householder QL decomposition $X = QL$ without forming $X^TX$."
-    X = as_float_matrix(X, 'X')
+    X = as_float_matrix(X, 'X'); rtol = _check_real(rtol, 'rtol', min=0)
     k, n = X.shape
     if k < n: raise ValueError(f"X has k={k} rows < n={n} columns, so its columns are dependent; regularise with `regularize(X, lam)`")
     Qr, Rr = np.linalg.qr(X[:, ::-1])             # Householder QR of the column-reversed matrix
@@ -58,9 +93,11 @@ def regularize(X, # k×n data matrix (any k, also k < n)
 # %% ../../nbs/quant/00_lattice.ipynb #1033609d
 def ql_from_gram(H, # n×n symmetric positive definite Gram matrix (e.g. XᵀX + λI)
                 )->np.ndarray: # L, lower triangular with positive diagonal and LᵀL = H
-    "The L factor of a QL decomposition of any X with $X^TX = H$, via Cholesky of the column/row-reversed H."
+    "The L factor of a QL decomposition of any X with $X^TX = H$, via Cholesky of the column/row-reversed H; H must be symmetric up to 1e-6·max|H| (the Cholesky would read only one triangle)."
     H = as_float_matrix(H, 'H')
     if H.shape[0] != H.shape[1]: raise ValueError(f"H must be square, got shape {H.shape}")
+    asym = float(np.abs(H - H.T).max())
+    if asym > 1e-6 * np.abs(H).max(): raise ValueError(f"H is not symmetric (max |H − Hᵀ| = {asym:.3g}, more than 1e-6·max|H|): it must be a Gram matrix XᵀX")
     try: C = np.linalg.cholesky(H[::-1, ::-1])
     except np.linalg.LinAlgError as e: raise ValueError("H is not positive definite; add damping (H + λI)") from e
     return C.T[::-1, ::-1].copy()

@@ -7,18 +7,26 @@ from __future__ import annotations
 import numbers
 import numpy as np
 import torch
-from .gptq import gptq_quantize, babai_quantize, QuantResult, _keyword_names, _refuse_unknown
+from .gptq import (gptq_quantize, babai_quantize, QuantResult, _keyword_names, _refuse_unknown, _as_tensor,
+                                         _check_quantizer_kwargs)
+from .lattice import _check_real
 
 # %% auto #0
 __all__ = ['multilayer_target', 'quantize_multilayer']
 
 # %% ../../nbs/quant/30_multilayer.ipynb #fd8e2bf7
-def _as_2d(A, name):
-    if not isinstance(A, torch.Tensor): A = torch.as_tensor(np.asarray(A))
-    if A.ndim != 2: raise ValueError(f"{name} must be 2-D, got shape {tuple(A.shape)}")
-    if not A.is_floating_point(): A = A.float()
-    if not torch.isfinite(A).all(): raise ValueError(f"{name} contains NaN/Inf")
-    return A
+def _as_2d(A, name, shape, floating=False):
+    "A 2-D finite real tensor (integer inputs become float32; with `floating`, a non-float tensor is refused), or an error naming `name`."
+    A = _as_tensor(A, name, shape=shape, floating=floating, numpy_first=True)
+    return A if A.is_floating_point() else A.float()
+
+def _check_multilayer(W, X, Xhat, percdamp):
+    "Validate the inputs of `multilayer_target` before any work: (W, X, Xhat, percdamp)."
+    W = _as_2d(W, 'W', 'm×n, out_features × in_features', floating=True)   # the result is quantized in W's dtype: integers would be truncated
+    X, Xhat = _as_2d(X, 'X', 'k×n, samples × in_features'), _as_2d(Xhat, 'Xhat', 'k×n, samples × in_features')
+    if X.shape != Xhat.shape: raise ValueError(f"X and Xhat must have the same shape (same samples, same features), got {tuple(X.shape)} and {tuple(Xhat.shape)}")
+    if X.shape[1] != W.shape[1]: raise ValueError(f"X has {X.shape[1]} features but W has n={W.shape[1]} columns")
+    return W, X, Xhat, _check_real(percdamp, 'percdamp', min=0, strict=True)
 
 def multilayer_target(W:torch.Tensor, # m×n weight of the layer to quantize
                       X:torch.Tensor, # k×n its inputs through the ORIGINAL earlier layers (the target is XWᵀ)
@@ -26,10 +34,7 @@ def multilayer_target(W:torch.Tensor, # m×n weight of the layer to quantize
                       *, percdamp:float=0.01, # λ = percdamp·mean diag Ĥ, as in GPTQ's damping
                      )->tuple[torch.Tensor, torch.Tensor, float]: # (Ŵ, Ĥ = 2/k X̂ᵀX̂, λ)
     "The weight $\\hat W$ whose GPTQ/Babai quantization on $\\hat X$ solves $\\min\\|XW^T-\\hat XV^T\\|$ (Sec. 3), with GPTQ's damping."
-    W, X, Xhat = _as_2d(W, 'W'), _as_2d(X, 'X'), _as_2d(Xhat, 'Xhat')
-    if X.shape != Xhat.shape: raise ValueError(f"X and Xhat must have the same shape (same samples, same features), got {tuple(X.shape)} and {tuple(Xhat.shape)}")
-    if X.shape[1] != W.shape[1]: raise ValueError(f"X has {X.shape[1]} features but W has n={W.shape[1]} columns")
-    if not (isinstance(percdamp, numbers.Real) and percdamp > 0): raise ValueError(f"percdamp must be > 0, got {percdamp}")
+    W, X, Xhat, percdamp = _check_multilayer(W, X, Xhat, percdamp)
     k, n = X.shape
     dt = torch.float64 if W.dtype == torch.float64 else torch.float32
     Xh, Xo = Xhat.to(dt), X.to(dt)
@@ -48,9 +53,11 @@ def quantize_multilayer(W:torch.Tensor, # m×n weight
                         percdamp:float=0.01, # damping (also used in the target)
                         **kwargs, # bits, group_size, act_order, sym, ... as in `gptq_quantize` (others: TypeError)
                        )->QuantResult:
-    "Quantize a later layer for the multi-layer target $\\min\\|XW^T-\\hat XV^T\\|$."
-    if method not in ('gptq', 'babai'): raise ValueError(f"method must be 'gptq' or 'babai', got {method!r}")
+    "Quantize a later layer for the multi-layer target $\\min\\|XW^T-\\hat XV^T\\|$; every input and setting is checked before the target is computed."
+    if not isinstance(method, str) or method not in ('gptq', 'babai'): raise ValueError(f"method must be 'gptq' or 'babai', got {method!r}")
     fn = gptq_quantize if method == 'gptq' else babai_quantize
     _refuse_unknown(kwargs, _keyword_names(fn, exclude=('X', 'L', 'percdamp')), f"quantize_multilayer(method={method!r})")
+    W_, _, _, percdamp = _check_multilayer(W, X, Xhat, percdamp)
+    _check_quantizer_kwargs(fn, W_.shape[1], kwargs, percdamp=percdamp)
     What, Hh, lam = multilayer_target(W, X, Xhat, percdamp=percdamp)
     return fn(What.to(W.dtype), H=Hh.to(W.dtype) if W.dtype == torch.float64 else Hh.float(), percdamp=percdamp, **kwargs)

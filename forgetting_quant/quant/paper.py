@@ -7,7 +7,7 @@ from __future__ import annotations
 import math, time, numbers
 import numpy as np
 from ..core import seed_everything, progress_bar
-from .lattice import as_float_matrix, ql_decompose, regularize
+from .lattice import as_float_matrix, ql_decompose, regularize, _check_int, _check_real
 
 # %% auto #0
 __all__ = ['DEFAULT_SHAPES', 'gptq_tilde_l', 'gptq_paper', 'babai_nearest_plane', 'gptq_rec', 'babai_proj_rec', 'cvp_enumerate',
@@ -20,23 +20,26 @@ def _check_problem(X, w, name_w='w'):
     if w.shape[0] != X.shape[1]: raise ValueError(f"{name_w} has length {w.shape[0]} but X has n={X.shape[1]} columns")
     return X, w
 
+def _check_route(route):
+    if route not in ('ql', 'cholesky'): raise ValueError(f"route must be 'ql' or 'cholesky', got {route!r}")
+    return route
+
 def gptq_tilde_l(X, # k×n full-column-rank lattice basis
                  route:str='ql', # 'ql': L⁻¹ from Householder QL of X; 'cholesky': Cholesky factor of (XᵀX)⁻¹ (original GPTQ)
                 )->np.ndarray: # L̃, lower triangular with L̃L̃ᵀ = (XᵀX)⁻¹
     "GPTQ's matrix $\\tilde L$ by either route of Sec. 2.1."
-    X = as_float_matrix(X, 'X')
+    route = _check_route(route); X = as_float_matrix(X, 'X')
     if route == 'ql': return np.tril(np.linalg.inv(ql_decompose(X)[1]))
     if route == 'cholesky':
         try: return np.linalg.cholesky(np.linalg.inv(X.T @ X))
         except np.linalg.LinAlgError as e: raise ValueError("XᵀX (or its inverse) is not numerically positive definite; use route='ql'") from e
-    raise ValueError(f"route must be 'ql' or 'cholesky', got {route!r}")
 
 def gptq_paper(X, # k×n full-column-rank lattice basis (regularise first if k < n)
                w, # length-n real weight vector (in units of the integer grid)
                route:str='ql', # how L̃ is computed: 'ql' or 'cholesky'
               )->np.ndarray: # v ∈ ℤⁿ as int64
     "GPTQ, Sec. 2.1 of the paper: round one coordinate, correct the rest along $\\tilde L_i$, repeat."
-    X, w = _check_problem(X, w)
+    route = _check_route(route); X, w = _check_problem(X, w)
     Lt = gptq_tilde_l(X, route)
     w = w.copy(); n = len(w); v = np.empty(n, dtype=np.int64)
     for i in range(n):
@@ -90,7 +93,7 @@ def cvp_enumerate(X, # k×n full-column-rank lattice basis (small n: exponential
                   max_nodes:int=2_000_000, # give up (RuntimeError) after visiting this many search nodes
                  )->tuple[np.ndarray, float]: # (v*, ‖t − Xv*‖) with v* a closest lattice point
     "Exact closest vector by sphere-decoding enumeration on the QL factor."
-    X = as_float_matrix(X, 'X'); t = as_float_matrix(t, 't', ndim=1)
+    X = as_float_matrix(X, 'X'); t = as_float_matrix(t, 't', ndim=1); max_nodes = _check_int(max_nodes, 'max_nodes', min=1)
     if t.shape[0] != X.shape[0]: raise ValueError(f"t has length {t.shape[0]} but X has k={X.shape[0]} rows")
     Q, L = ql_decompose(X); y = Q.T @ t; n = X.shape[1]
     off = max(float(t @ t - y @ y), 0.0)
@@ -123,7 +126,9 @@ def cvp_enumerate(X, # k×n full-column-rank lattice basis (small n: exponential
 def babai_bounds(L, # n×n lower-triangular QL factor (positive diagonal)
                 )->dict: # 'abs_paper', 'abs_tight', 'gamma', 'gamma_paper_chain'
     "Babai's guarantees from the QL diagonal: Thm 3.1 ($\\sum L_{ii}^2$; the classical sharp form has a factor 1/4) and the two expressions of Thm 3.2."
-    dg = np.diag(as_float_matrix(L, 'L'))
+    L = as_float_matrix(L, 'L')
+    if L.shape[0] != L.shape[1]: raise ValueError(f"L must be square (n×n), got shape {L.shape}")
+    dg = np.diag(L)
     if (dg <= 0).any(): raise ValueError("L must have a positive diagonal")
     d2 = dg ** 2
     n = len(d2); tail = np.cumsum(d2[::-1])[::-1]             # tail[i] = sum_{j >= i} L_jj^2
@@ -135,14 +140,18 @@ def babai_bounds(L, # n×n lower-triangular QL factor (positive diagonal)
 DEFAULT_SHAPES = ((6, 3), (8, 4), (12, 6), (24, 8), (6, 6), (64, 16), (96, 32), (3, 6), (8, 12), (16, 40))
 
 def random_problems(count:int, # number of problems
-                    seed:int=0, # seed of the generator
+                    seed:int|None=0, # seed of a local generator (None: fresh entropy)
                     shapes=DEFAULT_SHAPES, # (k, n) shapes cycled through; k < n gets regularised
                    )->list[dict]: # dicts with X (full column rank), w, k, n, lam
     "Random well-conditioned quantization problems (Gaussian X, uniform w) of several shapes."
-    if count < 1: raise ValueError(f"count must be >= 1, got {count}")
+    count = _check_int(count, 'count', min=1); seed = _check_int(seed, 'seed', allow_none=True)
+    try: pairs = [tuple(s) for s in shapes] if not isinstance(shapes, (str, bytes)) else []
+    except TypeError: pairs = []
+    if not pairs or any(len(s) != 2 for s in pairs): raise TypeError(f"shapes must be a non-empty sequence of (k, n) pairs, got {shapes!r}")
+    for k, n in pairs: _check_int(k, 'k in shapes', min=1); _check_int(n, 'n in shapes', min=1)
     rng = np.random.default_rng(seed); out = []
     for p in range(count):
-        k, n = shapes[p % len(shapes)]
+        k, n = pairs[p % len(pairs)]
         X = rng.standard_normal((k, n)) * rng.uniform(0.5, 3.0)
         lam = 0.0
         if k < n:
@@ -163,4 +172,7 @@ def conditioned_problem(k:int, n:int, # shape of X (k ≥ n)
                         seed:int|None=None, # seed of a local `np.random.default_rng` (None: fresh entropy)
                        )->tuple[np.ndarray, np.ndarray, np.ndarray]: # X, exact Q0, exact L0 with X ≈ Q0 L0
     "An ill-conditioned lattice basis with a known QL factorisation."
+    k, n = _check_int(k, 'k', min=1), _check_int(n, 'n', min=1)
+    if k < n: raise ValueError(f"k={k} must be >= n={n}: the columns of a k×n basis must be independent")
+    cond = _check_real(cond, 'cond', min=1); seed = _check_int(seed, 'seed', allow_none=True)
     return _conditioned_problem(np.random.default_rng(seed), k, n, cond)
