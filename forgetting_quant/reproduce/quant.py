@@ -314,7 +314,7 @@ def text_set(n:int, # number of sentences
 # %% ../../nbs/quant/60_model.ipynb #0ad6aed2
 def _minilm_config(quick:bool, lll:bool=False)->dict:
     "Sizes of `minilm` (and, with `lll`, of `minilm_lll`: the same problem for `lll_grid`, which takes most of the time)."
-    return dict(texts=60 if quick else 300, calib=16 if quick else 64, bits=[4] if quick else [4, 3],
+    return dict(texts=60 if quick else 300, calib=16 if quick else 256, bits=[4] if quick else [4, 3],
                 methods=['lll_grid'] if lll else ['rtn', 'gptq_act'] if quick else [m for m in METHODS if m != 'lll_grid'],
                 layers=r'encoder\.layer\.0\.' if quick else None)
 
