@@ -171,11 +171,12 @@ def _run(module, call, params=None):
     return module(*args, **kwargs)
 
 @torch.no_grad()
-def _calibration_pass(module, calls, targets, on_rows, *, stops=None, params=None, masks=None, watch=None, label='calibration batch'):
+def _calibration_pass(module, calls, targets, on_rows, *, stops=None, params=None, masks=None, watch=None, on_call=None, share=False, label='calibration batch'):
     """Run `module` on each (args, kwargs) of `calls` (with the parameters `params` substituted, e.g. the original weights), calling
     on_rows(target, stream, rows slice, rows, call index) for each input block of each target call, masked positions dropped.
     stops: {call index: (target name, calls)} ends that forward after that many calls of the target. watch: {module: f(call index, args, kwargs)}
-    also called before each call of those modules. Returns ({target name: calls per item}, first-call order of the targets,
+    also called before each call of those modules; on_call(target, input, call index) at each target call. share: targets called on the very same
+    input tensor get the very same rows object (kept alive for the call, so identity means identical inputs). Returns ({target name: calls per item}, first-call order of the targets,
     names whose inputs the mask could not be aligned with)."""
     calls_n, order, unaligned, cur = {}, [], set(), {}
     def hook(t, m, args, kwargs):
@@ -183,10 +184,15 @@ def _calibration_pass(module, calls, targets, on_rows, *, stops=None, params=Non
         if t.name not in order: order.append(t.name)
         parts = t.adapter.inputs(m, args, kwargs)
         if all(p[1] is parts[0][1] for p in parts): parts = [(slice(None), parts[0][1])]
+        if on_call is not None: on_call(t, parts[0][1], i)
         for s, (sl, x) in enumerate(parts):
             if not isinstance(x, torch.Tensor) or x.is_nested:
                 raise _LayerError(f"layer {t.name}: its input is {'a nested tensor' if isinstance(x, torch.Tensor) else type(x).__name__}, which quantize_model cannot read; use layers= to exclude it")
-            rows, ok = _mask_rows(x.detach(), cur['mask'])
+            hit = cur['seen'].get(id(x)) if share else None
+            if hit is not None and hit[0] is x: rows, ok = hit[1], hit[2]
+            else:
+                rows, ok = _mask_rows(x.detach(), cur['mask'])
+                if share: cur['seen'][id(x)] = (x, rows, ok)
             if not ok: unaligned.add(t.name)
             on_rows(t, s, sl, rows, i)
         st = cur['stop']
@@ -196,7 +202,7 @@ def _calibration_pass(module, calls, targets, on_rows, *, stops=None, params=Non
         for t in targets: hooks.append(t.module.register_forward_pre_hook(lambda m, a, k, t=t: hook(t, m, a, k), with_kwargs=True))
         for mod, f in (watch or {}).items(): hooks.append(mod.register_forward_pre_hook(lambda m, a, k, f=f: f(cur['i'], a, k), with_kwargs=True))
         for i, call in enumerate(calls):
-            cur.update(i=i, stop=None if stops is None else stops.get(i), mask=None if masks is None else masks[i])
+            cur.update(i=i, stop=None if stops is None else stops.get(i), mask=None if masks is None else masks[i], seen={})
             try: _run(module, call, params)
             except _StopCalib: pass
             except (MemoryError, torch.cuda.OutOfMemoryError): raise
@@ -205,6 +211,7 @@ def _calibration_pass(module, calls, targets, on_rows, *, stops=None, params=Non
                 raise ValueError(f"{label} {i} could not be run through the model ({type(e).__name__}: {e}); check its shape and type") from e
     finally:
         for h in hooks: h.remove()
+        cur.clear()
     return calls_n, order, unaligned
 
 def _batch_mask(b):
@@ -380,7 +387,21 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                 if i == 0 and ('b', j) not in events: events.append(('b', j))
             return f
         watch = {m: watch_block(j) for j, (_, m) in enumerate(blocks)}
-        calls, order, unaligned = _calibration_pass(model, calls_in, todo, count, masks=masks, watch=watch) if todo else ({}, [], set())
+        shares, last_in = set(), {'n': None, 'x': None}
+        def on_call(t, x, i):   # batch 0: a target called on the very tensor the previous target call read (q, k, v; gate, up)
+            if i: return
+            if last_in['x'] is x and last_in['n'] != t.name: shares.add((last_in['n'], t.name))
+            last_in.update(n=t.name, x=x)
+        calls, order, unaligned = _calibration_pass(model, calls_in, todo, count, masks=masks, watch=watch, on_call=on_call) if todo else ({}, [], set())
+        last_in.clear()
+        def grouped(names):
+            "Consecutive targets that read one input tensor, once per batch: one run per batch and one set of Gram products for all of them."
+            out = []
+            for n in names:
+                once = all(c == 1 for c in calls[n]) and (n, 1) not in nrows
+                if out and once and (out[-1][-1], n) in shares and all(c == 1 for c in calls[out[-1][-1]]) and (out[-1][-1], 1) not in nrows: out[-1].append(n)
+                else: out.append([n])
+            return out
         skipped += [entry(by[t.name], 'skipped', 'never called by the forward pass on the calibration batches') for t in todo if t.name not in calls]
         if unaligned: notes.append(f"the attention_mask could not be aligned with the inputs of {sorted(unaligned)}: all their rows were used")
         # the plan: targets before the blocks and after them run the whole model; those inside run block by block on cached inputs
@@ -398,59 +419,70 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                 inner = [[n for n in order if in_block.get(id(by[n].module)) == j] for j in range(len(blocks))]
                 if len(pre) + len(post) == len(outside): plan = (pre, inner, post)
         del seen0
-        def quantize_one(name, run_q, run_o):
-            "Accumulate the Gram sums of one target over all calibration items (quantized prefix: run_q; original: run_o), quantize it, write it."
-            t, t0 = by[name], time.perf_counter()
-            W = t.adapter.get_weight(t.module).float().to(dev)
-            picks = {}
+        def quantize_group(names, run_q, run_o):
+            """Accumulate the Gram sums of the targets `names` (one target, or several that read the same input) over all calibration items
+            (quantized prefix: run_q; original weights: run_o), one run per batch and the products computed once per distinct input; then quantize
+            and write each target."""
+            ts, t0, last = [by[n] for n in names], time.perf_counter(), names[-1]
+            Ws = {n: by[n].adapter.get_weight(by[n].module).float().to(dev) for n in names}
+            picks = {n: {} for n in names}
             if max_rows is not None:
                 for (n, s), per in nrows.items():
-                    if n != name or sum(per) <= max_rows: continue
+                    if n not in picks or sum(per) <= max_rows: continue
                     sel_ = torch.zeros(sum(per), dtype=torch.bool); sel_[torch.randperm(sum(per), generator=torch.Generator().manual_seed(0))[:max_rows]] = True
-                    picks[s] = list(sel_.split(per))
-            G, ref = {}, multilayer and bool(snap)
+                    picks[n][s] = list(sel_.split(per))
+            Gs, ref = {n: {} for n in names}, multilayer and bool(snap)
             for i in range(nb):
-                c = calls[name][i]
+                c = calls[last][i]
                 if c == 0: continue
-                got = {'hat': {}, 'ref': {}}
+                got = {n: {'hat': {}, 'ref': {}} for n in names}
                 def grab(which):
-                    def f(t_, s, sl, r, i_): got[which].setdefault(s, (sl, []))[1].append(r)
+                    def f(t_, s, sl, r, i_): got[t_.name][which].setdefault(s, (sl, []))[1].append(r)
                     return f
-                run_q(i, t, grab('hat'), (name, c))
-                if ref: run_o(i, t, grab('ref'), (name, c))
-                for s, (sl, rs) in got['hat'].items():
-                    Xh = torch.cat(rs) if len(rs) > 1 else rs[0]
-                    X = torch.cat(got['ref'][s][1]) if ref else Xh
-                    if X.shape != Xh.shape: raise _LayerError(f"layer {name}: the original and quantized models gave inputs of different shapes {tuple(X.shape)} vs {tuple(Xh.shape)}")
-                    if Xh.shape[1] != W.shape[1]: raise _LayerError(f"layer {name}: its inputs have {Xh.shape[1]} features but its weight has {W.shape[1]} columns")
-                    if s in picks: X, Xh = X[picks[s][i]], Xh[picks[s][i]]
-                    # Gram sums in float64, batch by batch (float32 products, even of the drift terms alone, flip GPTQ codes against one product over all rows)
-                    Xh = Xh.to(dev, torch.float64); D = None if X is Xh else X.to(dev, torch.float64) - Xh
-                    g = G.setdefault(s, dict(sl=sl, k=0, hh=0, hd=None, dd=None))
-                    g['k'] += Xh.shape[0]; g['hh'] = g['hh'] + Xh.T @ Xh
-                    if D is not None:
-                        g['hd'] = Xh.T @ D + (0 if g['hd'] is None else g['hd'])
-                        g['dd'] = D.T @ D + (0 if g['dd'] is None else g['dd'])
-            k = G[0]['k'] if G else 0
-            dead = [s for s, g in G.items() if g['k'] == 0 or not bool(g['hh'].diagonal().any())]
-            if not G or dead:
-                why = 'no calibration rows reach it' if k == 0 else 'its calibration inputs are all zero'
-                if fallback == 'float': skipped.append(entry(t, 'skipped', why, rows=k)); return
-                Q = rtn_quantize(W, bits=bits, group_size=group_size, **{a: v for a, v in kwargs.items() if a in ('sym', 'mse')})
-                snap[t.param_name] = _param(model, t.param_name).detach().clone(); t.adapter.set_weight(t.module, Q)
-                rows_out.append(entry(t, 'rtn_fallback', why + ': RTN weights', rows=k, seconds=time.perf_counter() - t0)); return
-            Q, err, tn, bound = W.clone(), 0.0, 0.0, None
-            for s, g in G.items():
-                Qs, e, n2, bd = _from_grams(W[g['sl']], g, g['k'], method=method, bits=bits, group_size=group_size, act_order=act_order,
-                                          percdamp=percdamp, multilayer=multilayer, kwargs=kwargs)
-                Q[g['sl']] = Qs; err += e; tn += n2
-                if bd is not None: bound = (bound or 0.0) + bd
-            snap[t.param_name] = _param(model, t.param_name).detach().clone()
-            t.adapter.set_weight(t.module, Q)
-            rows_out.append(entry(t, 'quantized', rows=k, error=err, rel_error=err / max(tn, 1e-300), babai_bound=bound, seconds=time.perf_counter() - t0))
+                run_q(i, ts, grab('hat'), (last, c))
+                if ref: run_o(i, ts, grab('ref'), (last, c))
+                memo = {}
+                for n in names:
+                    for s, (sl, rs) in got[n]['hat'].items():
+                        rr = got[n]['ref'][s][1] if ref else None
+                        key = (tuple(map(id, rs)), None if rr is None else tuple(map(id, rr)), tuple(picks[n][s][i].tolist()) if s in picks[n] else None)
+                        if key not in memo:
+                            Xh = torch.cat(rs) if len(rs) > 1 else rs[0]
+                            X = (torch.cat(rr) if len(rr) > 1 else rr[0]) if ref else Xh
+                            if X.shape != Xh.shape: raise _LayerError(f"layer {n}: the original and quantized models gave inputs of different shapes {tuple(X.shape)} vs {tuple(Xh.shape)}")
+                            if s in picks[n]: X, Xh = X[picks[n][s][i]], Xh[picks[n][s][i]]
+                            # Gram sums in float64, batch by batch (float32 products, even of the drift terms alone, flip GPTQ codes against one product over all rows)
+                            Xh = Xh.to(dev, torch.float64); D = None if X is Xh else X.to(dev, torch.float64) - Xh
+                            memo[key] = (Xh.shape[0], Xh.shape[1], Xh.T @ Xh, None if D is None else Xh.T @ D, None if D is None else D.T @ D)
+                        k_, width, hh, hd, dd = memo[key]
+                        if width != Ws[n].shape[1]: raise _LayerError(f"layer {n}: its inputs have {width} features but its weight has {Ws[n].shape[1]} columns")
+                        g = Gs[n].setdefault(s, dict(sl=sl, k=0, hh=0, hd=None, dd=None))
+                        g['k'] += k_; g['hh'] = g['hh'] + hh
+                        if hd is not None: g['hd'] = hd + (0 if g['hd'] is None else g['hd']); g['dd'] = dd + (0 if g['dd'] is None else g['dd'])
+            sec = (time.perf_counter() - t0) / len(names)
+            for n in names:
+                t, W, G, t1 = by[n], Ws[n], Gs[n], time.perf_counter()
+                k = G[0]['k'] if G else 0
+                dead = [s for s, g in G.items() if g['k'] == 0 or not bool(g['hh'].diagonal().any())]
+                if not G or dead:
+                    why = 'no calibration rows reach it' if k == 0 else 'its calibration inputs are all zero'
+                    if fallback == 'float': skipped.append(entry(t, 'skipped', why, rows=k)); continue
+                    Q = rtn_quantize(W, bits=bits, group_size=group_size, **{a: v for a, v in kwargs.items() if a in ('sym', 'mse')})
+                    snap[t.param_name] = _param(model, t.param_name).detach().clone(); t.adapter.set_weight(t.module, Q)
+                    rows_out.append(entry(t, 'rtn_fallback', why + ': RTN weights', rows=k, seconds=sec + time.perf_counter() - t1)); continue
+                Q, err, tn, bound = W.clone(), 0.0, 0.0, None
+                for s, g in G.items():
+                    Qs, e, n2, bd = _from_grams(W[g['sl']], g, g['k'], method=method, bits=bits, group_size=group_size, act_order=act_order,
+                                              percdamp=percdamp, multilayer=multilayer, kwargs=kwargs)
+                    Q[g['sl']] = Qs; err += e; tn += n2
+                    if bd is not None: bound = (bound or 0.0) + bd
+                snap[t.param_name] = _param(model, t.param_name).detach().clone()
+                t.adapter.set_weight(t.module, Q)
+                rows_out.append(entry(t, 'quantized', rows=k, error=err, rel_error=err / max(tn, 1e-300), babai_bound=bound, seconds=sec + time.perf_counter() - t1))
+            bar.update(len(names))
         # the whole model, stopped after the target's last call: quantized prefix, or the original weights substituted
-        def whole_q(i, t, f, stop): _calibration_pass(model, [calls_in[i]], [t], f, stops={0: stop}, masks=[masks[i]])
-        def whole_o(i, t, f, stop): _calibration_pass(model, [calls_in[i]], [t], f, stops={0: stop}, params=dict(snap), masks=[masks[i]])
+        def whole_q(i, ts, f, stop): _calibration_pass(model, [calls_in[i]], ts, f, stops={0: stop}, masks=[masks[i]], share=True)
+        def whole_o(i, ts, f, stop): _calibration_pass(model, [calls_in[i]], ts, f, stops={0: stop}, params=dict(snap), masks=[masks[i]], share=True)
         def rtn_all():
             "RTN's weights do not depend on the data: every layer at once, then one pass of each model per batch measures the errors."
             live, t0 = {}, time.perf_counter()
@@ -481,10 +513,10 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
         try:
             if method == 'rtn': rtn_all()
             elif plan is None:
-                for name in order: quantize_one(name, whole_q, whole_o); bar.update(1)
+                for names in grouped(order): quantize_group(names, whole_q, whole_o)
             else:
                 pre, inner, post = plan
-                for name in pre: quantize_one(name, whole_q, whole_o); bar.update(1)
+                for names in grouped(pre): quantize_group(names, whole_q, whole_o)
                 qcache = list(first) if not pre else None
                 if qcache is None:   # the first block's inputs after the quantized layers before it
                     qcache = [None] * nb
@@ -494,11 +526,11 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                 ocache = list(first)
                 for j, (bname, block) in enumerate(blocks):
                     own = lambda: {k[len(bname) + 1:]: v for k, v in snap.items() if k.startswith(bname + '.')}
-                    def block_q(i, t, f, stop, block=block, j=j):
-                        _calibration_pass(block, [qcache[i]], [t], f, stops={0: stop}, masks=[masks[i]], label=f'block {blocks[j][0]} on calibration batch')
-                    def block_o(i, t, f, stop, block=block, j=j):
-                        _calibration_pass(block, [ocache[i]], [t], f, stops={0: stop}, params=own(), masks=[masks[i]], label=f'block {blocks[j][0]} on calibration batch')
-                    for name in inner[j]: quantize_one(name, block_q, block_o); bar.update(1)
+                    def block_q(i, ts, f, stop, block=block, j=j):
+                        _calibration_pass(block, [qcache[i]], ts, f, stops={0: stop}, masks=[masks[i]], share=True, label=f'block {blocks[j][0]} on calibration batch')
+                    def block_o(i, ts, f, stop, block=block, j=j):
+                        _calibration_pass(block, [ocache[i]], ts, f, stops={0: stop}, params=own(), masks=[masks[i]], share=True, label=f'block {blocks[j][0]} on calibration batch')
+                    for names in grouped(inner[j]): quantize_group(names, block_q, block_o)
                     if j + 1 < len(blocks):   # the next block's inputs, on the quantized and on the original weights
                         p = own()
                         for i in range(nb):
@@ -508,7 +540,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                             if multilayer: ocache[i] = _next_call(ocache[i], _run(block, ocache[i], p))
                             qcache[i] = _next_call(qcache[i], _run(block, qcache[i]))
                 del qcache, ocache
-                for name in post: quantize_one(name, whole_q, whole_o); bar.update(1)
+                for names in grouped(post): quantize_group(names, whole_q, whole_o)
         finally: bar.close()
     except BaseException as e:
         with torch.no_grad():
