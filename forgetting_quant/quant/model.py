@@ -271,7 +271,7 @@ def _select(names, layers):
 
 def _from_grams(W, G, k, *, method, bits, group_size, act_order, percdamp, multilayer, kwargs):
     """Quantize the rows W (m×n) of one input stream from its Gram sums over k rows, G = {hh: X̂ᵀX̂, hd: X̂ᵀD, dd: DᵀD} (float64) with
-    D = X − X̂ the drift of the inputs (hd = dd = 0 when X = X̂): (Q, error ‖XWᵀ − X̂Qᵀ‖², ‖XWᵀ‖², babai bound). With E = W − Q the error is
+    D = X − X̂ the drift of the inputs (hd = dd = None when X = X̂; drift: ‖DWᵀ‖² summed directly, dd then None): (Q, error ‖XWᵀ − X̂Qᵀ‖², ‖XWᵀ‖², babai bound). With E = W − Q the error is
     tr(E·hh·Eᵀ) + 2·tr(E·hd·Wᵀ) + tr(W·dd·Wᵀ): three terms without the cancellation of ‖XWᵀ‖² − 2⟨XWᵀ, X̂Qᵀ⟩ + ‖X̂Qᵀ‖²."""
     if method == 'rtn': Q, bound = rtn_quantize(W, bits=bits, group_size=group_size, **kwargs), None
     else:
@@ -287,7 +287,7 @@ def _from_grams(W, G, k, *, method, bits, group_size, act_order, percdamp, multi
         Q, bound = r.weight.float(), r.babai_bound
     Wd = W.double(); Ed = Wd - Q.double()
     quad = lambda A, M, B: float(((A @ M) * B).sum())
-    drift = quad(Wd, G['dd'], Wd) if G['dd'] is not None else 0.0
+    drift = G.get('drift', 0.0) + (quad(Wd, G['dd'], Wd) if G['dd'] is not None else 0.0)
     cross = (lambda A: 2 * quad(A, G['hd'], Wd)) if G['hd'] is not None else (lambda A: 0.0)
     err = max(quad(Ed, G['hh'], Ed) + cross(Ed) + drift, 0.0)
     tn = quad(Wd, G['hh'], Wd) + cross(Wd) + drift
@@ -453,12 +453,18 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                             if s in picks[n]: X, Xh = X[picks[n][s][i]], Xh[picks[n][s][i]]
                             # Gram sums in float64, batch by batch (float32 products, even of the drift terms alone, flip GPTQ codes against one product over all rows)
                             Xh = Xh.to(dev, torch.float64); D = None if X is Xh else X.to(dev, torch.float64) - Xh
-                            memo[key] = (Xh.shape[0], Xh.shape[1], Xh.T @ Xh, None if D is None else Xh.T @ D, None if D is None else D.T @ D)
-                        k_, width, hh, hd, dd = memo[key]
-                        if width != Ws[n].shape[1]: raise _LayerError(f"layer {n}: its inputs have {width} features but its weight has {Ws[n].shape[1]} columns")
-                        g = Gs[n].setdefault(s, dict(sl=sl, k=0, hh=0, hd=None, dd=None))
-                        g['k'] += k_; g['hh'] = g['hh'] + hh
-                        if hd is not None: g['hd'] = hd + (0 if g['hd'] is None else g['hd']); g['dd'] = dd + (0 if g['dd'] is None else g['dd'])
+                            memo[key] = dict(k=Xh.shape[0], width=Xh.shape[1], hh=Xh.T @ Xh, hd=None if D is None else Xh.T @ D, D=D)
+                        mm = memo[key]; Wn = Ws[n][sl]
+                        if mm['width'] != Wn.shape[1]: raise _LayerError(f"layer {n}: its inputs have {mm['width']} features but its weight has {Wn.shape[1]} columns")
+                        g = Gs[n].setdefault(s, dict(sl=sl, k=0, hh=0, hd=None, dd=None, drift=0.0))
+                        g['k'] += mm['k']; g['hh'] = g['hh'] + mm['hh']
+                        if mm['hd'] is not None:
+                            g['hd'] = mm['hd'] + (0 if g['hd'] is None else g['hd'])
+                            # ‖DWᵀ‖², the drift term of the error: directly when W has fewer rows than columns, else from the Gram sum DᵀD
+                            if Wn.shape[0] < Wn.shape[1]: g['drift'] += float(((mm['D'] @ Wn.T.double()) ** 2).sum())
+                            else:
+                                if 'dd' not in mm: mm['dd'] = mm['D'].T @ mm['D']
+                                g['dd'] = mm['dd'] + (0 if g['dd'] is None else g['dd'])
             sec = (time.perf_counter() - t0) / len(names)
             for n in names:
                 t, W, G, t1 = by[n], Ws[n], Gs[n], time.perf_counter()
