@@ -8,7 +8,8 @@ import math, numbers, time
 import numpy as np
 import torch
 from .gptq import (babai_quantize, minmax_params, QuantResult, hessian_from_inputs, _check_bits, _symmetric)
-from .lll import lll_reduce, babai_qr, _qr_pos
+from .lll import babai_qr, _qr_pos, _check_delta
+from .lattice import as_float_matrix
 
 # %% auto #0
 __all__ = ['order_bound', 'greedy_order', 'best_bound_order', 'coordinate_descent', 'lll_grid_quantize']
@@ -23,33 +24,63 @@ def _check_H(H, n):
     if not _symmetric(H): raise ValueError("H is not symmetric, so it is not a Gram matrix such as 2/k·XᵀX; calibration inputs go in X=")
     return H.detach().to('cpu', torch.float64)
 
+def _order_chol(H, order):
+    "Cholesky factor C of H in `order`, reversed: the QL factor is L = flip(C)ᵀ, so L_ii = C_{n-1-i, n-1-i}."
+    H = torch.as_tensor(H, dtype=torch.float64); p = torch.as_tensor(order)
+    return torch.linalg.cholesky(torch.flip(H[p][:, p], (0, 1)))
+
 def order_bound(H, # n×n Gram matrix (damped)
                 order, # processing order (permutation of range(n))
                )->float: # Σ L_ii² of the QL factor of H in that order (Thm 3.1, per unit grid step; the sharp bound is this / 4)
     "Babai's Theorem 3.1 bound $\\sum_i L_{ii}^2$ for processing the columns in `order`."
-    H = torch.as_tensor(H, dtype=torch.float64); p = torch.as_tensor(order)
-    Hp = H[p][:, p]
-    C = torch.linalg.cholesky(torch.flip(Hp, (0, 1)))        # L of the QL factor, reversed: L_ii = C_{n-1-i, n-1-i}
-    return float((torch.diagonal(C) ** 2).sum())
+    return float((torch.diagonal(_order_chol(H, order)) ** 2).sum())
 
 # %% ../../nbs/quant/50_finite_grid.ipynb #4c55bf89
+_GREEDY_CHUNK = 512   # earlier columns per vectorised step of `greedy_order` (larger: fewer calls; measured 64-1536 at n = 1536)
+
 def greedy_order(H, # n×n symmetric positive-definite Gram matrix
                  pick:str='min', # 'min' or 'max': which conditional variance fills each position, from the last processed to the first
                 )->torch.Tensor: # processing order (long)
     "Pivoted Cholesky from the end of the processing order: position n−1 gets the column with the smallest (or largest) diagonal, each earlier position the smallest (largest) variance conditional on the columns already placed after it."
     if pick not in ('min', 'max'): raise ValueError(f"pick must be 'min' or 'max', got {pick!r}")
-    S = torch.as_tensor(H, dtype=torch.float64).clone(); n = S.shape[0]
-    left = torch.ones(n, dtype=torch.bool); order = []
-    for _ in range(n):
-        d = torch.diagonal(S).clone()
-        d[~left] = float('inf') if pick == 'min' else -float('inf')
-        j = int(torch.argmin(d) if pick == 'min' else torch.argmax(d))
-        order.append(j); left[j] = False
-        col = S[:, j].clone(); S -= torch.outer(col, col) / col[j]    # condition everything on column j
+    A = torch.as_tensor(H, dtype=torch.float64).detach().cpu().numpy()
+    n = A.shape[0]; sb = _GREEDY_CHUNK
+    # Step t conditions on column j_t: S ← S − c cᵀ / p with c = S[:, j_t], p = c[j_t] (S = H at first). Only the diagonal and the
+    # columns that are picked are ever read, so S is never formed: the column c_t is computed when j_t is picked (left-looking),
+    # with the same floating-point operations in the same order as the full rank-1 updates: c_t[i] = H[i, j_t] − (c_0[i]·c_0[j_t])/p_0
+    # − (c_1[i]·c_1[j_t])/p_1 − …, subtracted one term at a time. This is n³/6 operations instead of n³, and the picks are identical.
+    Hc = np.ascontiguousarray(A.T)                  # Hc[j] = column j of H
+    d = np.diagonal(A).copy()                       # S[i, i] of the remaining columns, in the layout below
+    perm = np.arange(n)                             # layout position -> column; the remaining columns are perm[:r]
+    C = np.empty((n, n)); p = np.empty((n, 1))      # C[s, :r] = c_s in the layout, p[s] = p_s
+    T = np.empty((sb + 1, n)); acc = np.empty(n)
+    Ct, pt, Tt = torch.from_numpy(C), torch.from_numpy(p), torch.from_numpy(T)   # torch's broadcast multiply/divide are faster here
+    am = np.argmin if pick == 'min' else np.argmax
+    order, r = [], n
+    for t in range(n):
+        dr = d[:r]; k = int(am(dr)); v = dr[k]
+        ties = np.flatnonzero(np.isnan(dr) if v != v else dr == v)
+        if ties.size > 1: k = int(ties[np.argmin(perm[ties])])   # as torch.argmin/argmax on S's diagonal: the first column in index order
+        j = int(perm[k]); order.append(j)
+        if r == 1: break
+        c = acc[:r]; np.take(Hc[j], perm[:r], out=c)
+        for s0 in range(0, t, sb):                  # c −= (C[s] · C[s, k]) / p[s] for s = s0, s0+1, … in turn
+            s1 = min(s0 + sb, t); o = Tt[1:s1 - s0 + 1, :r]
+            T[0, :r] = c
+            torch.mul(Ct[s0:s1, :r], Ct[s0:s1, k:k + 1], out=o); torch.div(o, pt[s0:s1], out=o)
+            np.subtract.reduce(T[:s1 - s0 + 1, :r], axis=0, out=c)    # sequential along axis 0
+        piv = c[k]; last = r - 1
+        if k != last:                               # move the picked column to the end of the remaining block
+            perm[k], perm[last] = perm[last], perm[k]
+            d[k], d[last] = d[last], d[k]
+            c[k], c[last] = c[last], c[k]
+            if t: C[:t, [k, last]] = C[:t, [last, k]]
+        C[t, :r] = c; p[t, 0] = piv; r = last
+        cr = c[:r]; d[:r] -= (cr * cr) / piv
     return torch.tensor(order[::-1])
 
-def best_bound_order(H, candidates=('natural', 'act_order', 'greedy_min', 'greedy_max'))->tuple[torch.Tensor, str, dict]:
-    "The candidate processing order with the smallest Theorem 3.1 bound: (order, its name, {name: bound})."
+def _best_bound_order(H, candidates=('natural', 'act_order', 'greedy_min', 'greedy_max')):
+    "`best_bound_order`, and {name: (order, `_order_chol` of H in it)} for every candidate."
     H = torch.as_tensor(H, dtype=torch.float64); n = H.shape[0]
     orders = {'natural': torch.arange(n), 'act_order': torch.argsort(torch.diagonal(H), descending=True, stable=True),
               'greedy_min': None, 'greedy_max': None}
@@ -57,9 +88,14 @@ def best_bound_order(H, candidates=('natural', 'act_order', 'greedy_min', 'greed
     for c in candidates:
         if c not in orders: raise ValueError(f"unknown order {c!r}; choose from {list(orders)}")
         p = orders[c] if orders[c] is not None else greedy_order(H, c.split('_')[1])
-        out[c] = (p, order_bound(H, p))
+        Ch = _order_chol(H, p)
+        out[c] = (p, float((torch.diagonal(Ch) ** 2).sum()), Ch)
     name = min(out, key=lambda c: out[c][1])
-    return out[name][0], name, {c: v[1] for c, v in out.items()}
+    return out[name][0], name, {c: v[1] for c, v in out.items()}, {c: (v[0], v[2]) for c, v in out.items()}
+
+def best_bound_order(H, candidates=('natural', 'act_order', 'greedy_min', 'greedy_max'))->tuple[torch.Tensor, str, dict]:
+    "The candidate processing order with the smallest Theorem 3.1 bound: (order, its name, {name: bound})."
+    return _best_bound_order(H, candidates)[:3]
 
 # %% ../../nbs/quant/50_finite_grid.ipynb #c4137ebd
 def _objective(C, Uc, s, G):
@@ -77,39 +113,111 @@ def coordinate_descent(C:torch.Tensor, # m×n integer codes (float64), inside [0
     "Box-constrained exact coordinate minimisation: each code moves to the best integer in [0, maxq] given the others; the objective never increases and no code leaves the grid."
     C = C.clone(); R = (C - Uc) @ G                           # gradient/2 of (c−u)ᵀG(c−u)
     n = C.shape[1]; order = range(n) if order is None else [int(j) for j in order]
-    dG = torch.diagonal(G); moves = 0
+    cpu = C.device.type == 'cpu'
+    Cn = C.numpy() if cpu else C.cpu().numpy(); Rn = R.cpu().numpy(); Gn = G.cpu().numpy()   # on the CPU, Cn is C's memory
+    dG = np.diagonal(Gn); thr = -1e-12 * dG
+    # Rows are independent problems (G is shared): a row changes only when one of its own codes moves. A row that has not moved
+    # since this column's last visit has the same C and R there as then, so it would make the same (rejected) choice again:
+    # only the rows that moved since are evaluated, and R is updated only in the rows that move. Same operations, same codes.
+    last = np.zeros(Cn.shape[0], dtype=np.int64)              # step of each row's last accepted move
+    seen = [0] * n                                            # step of each column's last visit (0: never)
+    step, moves = 0, 0
     for _ in range(sweeps):
         moved = 0
         for j in order:
-            new = torch.clamp(torch.round(C[:, j] - R[:, j] / dG[j]), 0, maxq)
-            dlt = new - C[:, j]
+            step += 1
+            sj = seen[j]; seen[j] = step
+            if sj:
+                rows = (last >= sj).nonzero()[0]
+                if not rows.size: continue
+                cj = Cn[rows, j]; rj = Rn[rows, j]
+            else: rows = None; cj = Cn[:, j]; rj = Rn[:, j]
+            dg = dG[j]
+            new = np.rint(cj - rj / dg); np.minimum(np.maximum(new, 0, out=new), maxq, out=new)   # round, clamp to [0, maxq]
+            dlt = new - cj
             nz = dlt != 0
             if nz.any():
                 # accept only strict improvements (rounding ties could otherwise cycle)
-                gain = dlt ** 2 * dG[j] + 2 * dlt * R[:, j]
-                ok = nz & (gain < -1e-12 * dG[j])
+                gain = dlt ** 2 * dg + 2 * dlt * rj
+                ok = nz & (gain < thr[j])
                 if ok.any():
-                    d = torch.where(ok, dlt, torch.zeros_like(dlt))
-                    C[:, j] += d; R += d[:, None] * G[j][None, :]; moved += int(ok.sum())
+                    idx = ok.nonzero()[0] if rows is None else rows[ok]; d = dlt[ok]
+                    Cn[idx, j] += d; Rn[idx] += d[:, None] * Gn[j][None, :]
+                    last[idx] = step; moved += idx.size
         moves += moved
         if not moved: break
-    return C, moves
+    return (C if cpu else torch.from_numpy(Cn).to(C.device)), moves
 
 # %% ../../nbs/quant/50_finite_grid.ipynb #354c4602
+def _lll_U(B, delta):
+    "The unimodular U of `lll_reduce(B, delta)`, with the same floating-point operations (so the same U), fewer Python steps."
+    B = as_float_matrix(B, 'B'); delta = _check_delta(delta)
+    k, n = B.shape
+    if k < n: raise ValueError(f"B has k={k} rows < n={n} columns, so its columns are dependent")
+    _, R = _qr_pos(B)
+    d = np.abs(np.diag(R))
+    if d.min() <= 1e-13 * d.max(): raise ValueError("B is (numerically) rank deficient")
+    Ut = np.eye(n, dtype=np.int64)                  # Uᵀ in storage order: column i of U is the row Ut[row[i]]
+    row = list(range(n))                            # so that swapping two columns of U swaps two entries of this list
+    dg = R.diagonal()                               # a view: follows R
+    item = R.item                                   # Python floats: the same IEEE operations (and the same libm pow, CPython hypot) as numpy scalars
+    max_swaps = 100 * n * n + 10_000
+    i, swaps = 1, 0
+    while i < n:
+        a, b = item(i - 1, i - 1), item(i - 1, i)
+        q = round(b / a)
+        if q:
+            R[:i, i] -= q * R[:i, i - 1]; Ut[row[i]] -= q * Ut[row[i - 1]]
+            b = item(i - 1, i)
+        e = item(i, i)
+        if delta * a ** 2 > b ** 2 + e ** 2:
+            # swap columns i-1, i and restore the triangle with a Givens rotation of rows i-1, i
+            R[:, i - 1:i + 1] = R[:, i::-1] if i == 1 else R[:, i:i - 2:-1]
+            row[i - 1], row[i] = row[i], row[i - 1]
+            r = math.hypot(b, e); c, s = b / r, e / r      # b, e are now R[i-1, i-1], R[i, i-1]
+            rows = R[i - 1:i + 1, i - 1:]
+            new = np.multiply.outer((c, -s), rows[0]); new += np.multiply.outer((s, c), rows[1])   # c·r0 + s·r1, (−s)·r0 + c·r1
+            rows[...] = new; R[i, i - 1] = 0.0
+            swaps += 1
+            if swaps > max_swaps: raise RuntimeError(f"lll_reduce did more than max_swaps={max_swaps} swaps")
+            i = max(i - 1, 1)
+        else:
+            # full size reduction of column i against j = i-2, …, 0: a step with q = 0 changes nothing, so jump to the next q ≠ 0
+            # (the q of the rows not reached yet are the ones lll_reduce computes there: step j only changes rows ≤ j)
+            j = i - 2
+            while j >= 0:
+                qs = np.rint(R[:j + 1, i] / dg[:j + 1])    # rint and round both round half to even
+                nzq = qs.nonzero()[0]
+                if not nzq.size: break
+                j = int(nzq[-1]); q = int(qs[j])
+                R[:j + 1, i] -= q * R[:j + 1, j]; Ut[row[i]] -= q * Ut[row[j]]
+                j -= 1
+            i += 1
+    return Ut[row].T.copy()
+
 def _block_lll(Rf, block, delta):
     "LLL inside diagonal blocks of the upper-triangular R; returns (new R, U) with R_old U = Q R_new."
     n = Rf.shape[0]; R = Rf.copy(); U = np.eye(n, dtype=np.int64)
     if block is None or block >= n: block = n
     for b0 in range(0, n, block):
         b1 = min(b0 + block, n)
-        red = lll_reduce(R[b0:b1, b0:b1], delta)
-        Ub = red.U
+        Ub = _lll_U(R[b0:b1, b0:b1], delta)          # = lll_reduce(R[b0:b1, b0:b1], delta).U
         R[:, b0:b1] = R[:, b0:b1] @ Ub
         Qb, _ = _qr_pos(R[b0:b1, b0:b1])
         R[b0:b1, b0:] = Qb.T @ R[b0:b1, b0:]
         R[b0 + 1:b1, b0:b1] = np.triu(R[b0:b1, b0:b1])[1:]
         U[:, b0:b1] = U[:, b0:b1] @ Ub
     return R, U
+
+def _block_matmul(U, X, block):
+    "U @ X (int64) for the block-diagonal integer U of `_block_lll` and an integer X, exactly."
+    n = U.shape[0]; block = n if block is None or block >= n else block
+    exact = int(np.abs(U).sum(1).max()) * int(np.abs(X).max()) < 2 ** 53   # every partial sum is an integer below 2^53: float64 is exact
+    out = np.empty(X.shape, dtype=np.int64)
+    for b0 in range(0, n, block):
+        b1 = min(b0 + block, n); Ub, Xb = U[b0:b1, b0:b1], X[b0:b1]
+        out[b0:b1] = (Ub.astype(np.float64) @ Xb.astype(np.float64)).astype(np.int64) if exact else Ub @ Xb
+    return out
 
 # %% ../../nbs/quant/50_finite_grid.ipynb #516bc9e3
 def lll_grid_quantize(W:torch.Tensor, # m×n weight
@@ -147,25 +255,26 @@ def lll_grid_quantize(W:torch.Tensor, # m×n weight
     if 'babai_act' in candidates:
         r = babai_quantize(W64, H=H, bits=bits, act_order=True, percdamp=percdamp, sym=sym, mse=mse, dtype='float64', compute_layer_error=False)
         cands['babai_act'] = r.codes.to(torch.float64)
-    p_best, name, bounds = best_bound_order(Hd)
+    p_best, name, bounds, chol = _best_bound_order(Hd)       # chol: the Cholesky factor of every candidate order, computed once
+    Cb = chol[name][1]                                        # QL factor in the best order: L = flip(Cb)ᵀ
     if 'babai_bound' in candidates:
-        Lp = torch.flip(torch.linalg.cholesky(torch.flip(Hd[p_best][:, p_best], (0, 1))), (0, 1)).T   # QL factor, processing order
+        Lp = torch.flip(Cb, (0, 1)).T                         # QL factor, processing order
         r = babai_quantize(W64[:, p_best], L=Lp, bits=bits, sym=sym, mse=mse, dtype='float64', compute_layer_error=False)
         C = torch.empty(m, n, dtype=torch.float64); C[:, p_best] = r.codes.to(torch.float64)
         cands['babai_bound'] = C
     lll_info = {}
     if 'lll' in candidates:
-        pa = torch.argsort(torch.diagonal(Hd), descending=True, stable=True)
+        pa = chol['act_order'][0]
         # upper Cholesky in QR convention: Babai goes from the last column, so put the act-order columns last
         pr = pa.flip(0)
-        Rf = torch.linalg.cholesky(Hd[pr][:, pr]).T.numpy()   # Hd[pr][:, pr] = RᵀR
+        Rf = chol['act_order'][1].T.numpy()                   # Hd[pr][:, pr] = RᵀR: the act-order factor, as flip(Hd[pa][:, pa]) = Hd[pr][:, pr]
         t1 = time.perf_counter()
         Rr, U = _block_lll(Rf, block, delta)
         lll_info = dict(lll_seconds=time.perf_counter() - t1)
         Y = Rf @ Uc[:, pr].numpy().T                            # targets in the (unreduced) Q coordinates: R u
         # same Q coordinates: R U = Q_r Rr with Q_r orthogonal; recover Q_r from R U Rr⁻¹
         Qr = np.linalg.solve(Rr.T, (Rf @ U).T).T
-        Cr = U @ babai_qr(Rr, Qr.T @ Y)                         # integer coordinates in the original basis
+        Cr = _block_matmul(U, babai_qr(Rr, Qr.T @ Y), block)   # integer coordinates in the original basis (U is block-diagonal)
         C = torch.empty(m, n, dtype=torch.float64); C[:, pr] = torch.from_numpy(Cr.T.astype(np.float64))
         lll_info['lll_out_of_grid'] = float(((C < 0) | (C > maxq)).double().mean())
         cands['lll'] = C.clamp(0, maxq)
@@ -173,7 +282,7 @@ def lll_grid_quantize(W:torch.Tensor, # m×n weight
     for c, C in cands.items():
         C, _ = coordinate_descent(C, Uc, Hd, maxq=maxq, sweeps=sweeps)
         f = _objective(C, Uc, s, Hd)
-        if best is None: best, best_f, which = C, f, torch.zeros(m, dtype=torch.long)
+        if best is None: best, best_f = C, f
         else:
             better = f < best_f
             best = torch.where(better[:, None], C, best); best_f = torch.where(better, f, best_f)
@@ -184,7 +293,7 @@ def lll_grid_quantize(W:torch.Tensor, # m×n weight
     Q = scale * (codes - zero)
     E = W64 - Q
     err = float(((E @ Hd) * E).sum())
-    Ld = torch.flip(torch.linalg.cholesky(torch.flip(Hd[p_best][:, p_best], (0, 1))), (0, 1)).diagonal()
+    Ld = torch.flip(Cb, (0, 1)).diagonal()
     bound = float(((s[:, None] * Ld[None, :]) ** 2).sum() / 4)
     layer_error = float(((E @ H) * E).sum())
     if X is not None: layer_error *= X.shape[0] / 2
