@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from .gptq import (babai_quantize, minmax_params, QuantResult, hessian_from_inputs, _check_bits, _symmetric)
 from .lll import babai_qr, _qr_pos, _check_delta
-from .lattice import as_float_matrix
+from .lattice import as_float_matrix, _check_int, _check_real, _check_bool
 
 # %% auto #0
 __all__ = ['order_bound', 'greedy_order', 'best_bound_order', 'coordinate_descent', 'lll_grid_quantize']
@@ -235,7 +235,12 @@ def lll_grid_quantize(W:torch.Tensor, # m×n weight
     t0 = time.perf_counter()
     bits = _check_bits(bits)
     if not isinstance(W, torch.Tensor) or W.ndim != 2: raise ValueError("W must be a 2-D tensor (out_features × in_features)")
+    if not W.is_floating_point(): raise TypeError(f"W must be a float tensor, got dtype {W.dtype}")
+    if W.numel() == 0: raise ValueError(f"W is empty (shape {tuple(W.shape)})")
     if not torch.isfinite(W).all(): raise ValueError("W contains NaN/Inf")
+    delta = _check_delta(delta); block = _check_int(block, 'block', min=1, allow_none=True); sweeps = _check_int(sweeps, 'sweeps', min=0)
+    percdamp = _check_real(percdamp, 'percdamp', min=0, strict=True); sym = _check_bool(sym, 'sym'); mse = _check_bool(mse, 'mse')
+    if isinstance(candidates, str) or not isinstance(candidates, (tuple, list)): raise TypeError(f"candidates must be a tuple of names, got {candidates!r}")
     m, n = W.shape
     if (H is None) == (X is None): raise ValueError("give exactly one of H or X")
     if H is None: H = hessian_from_inputs(X)
