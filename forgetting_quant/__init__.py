@@ -28,6 +28,7 @@ _API = {
     'quant.gptq': ('gptq_quantize', 'babai_quantize', 'rtn_quantize', 'quant_error', 'QuantResult'),
     'quant.finite_grid': ('lll_grid_quantize',),
     'quant.model': ('quantize_model',),
+    'quant.export': ('save_quantized', 'load_quantized'),
 }
 _WHERE = {name: mod for mod, names in _API.items() for name in names}
 __all__ = ['__version__', *_WHERE]

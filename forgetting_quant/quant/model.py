@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from ..core import progress_bar, get_device
 from ..activations import capture
-from .gptq import gptq_quantize, babai_quantize, rtn_quantize, _check_bits, _keyword_names, _refuse_unknown
+from .gptq import gptq_quantize, babai_quantize, rtn_quantize, _check_bits, _minmax_params, quantize_dequantize, _keyword_names, _refuse_unknown
 from .multilayer import multilayer_target
 from .finite_grid import lll_grid_quantize
 
@@ -269,11 +269,37 @@ def _select(names, layers):
     if isinstance(layers, str): return lambda n: re.search(layers, n) is not None
     s = set(layers); return lambda n: n in s
 
-def _from_grams(W, G, k, *, method, bits, group_size, act_order, percdamp, multilayer, kwargs):
+def _rtn_grid(W, *, bits, group_size, sym=False, mse=False)->dict:
+    "The integer grid behind `rtn_quantize(W, ...)`'s weights, by the same ops: codes (m×n int32), scales, zeros (m×G), g_idx (n), on the CPU."
+    m, n = W.shape; g = n if group_size == -1 else group_size; maxq = 2 ** bits - 1
+    cs, ss, zs = [], [], []
+    for i in range(0, n, g):
+        s, z = _minmax_params(W[:, i:i + g], maxq, sym, mse)
+        cs.append(quantize_dequantize(W[:, i:i + g], s, z, maxq=maxq)[0]); ss.append(s); zs.append(z)
+    return dict(codes=torch.cat(cs, 1).to(torch.int32).cpu(), scales=torch.cat(ss, 1).cpu(), zeros=torch.cat(zs, 1).cpu(),
+                g_idx=(torch.arange(n) // g).to(torch.int32))
+
+def _grid_of(r)->dict:
+    "The integer grid of a `QuantResult`, on the CPU: codes, scales, zeros, g_idx."
+    return dict(codes=r.codes.to(torch.int32).cpu(), scales=r.scales.cpu(), zeros=r.zeros.cpu(), g_idx=r.g_idx.to(torch.int32).cpu())
+
+def _join_grids(parts:list, m:int)->dict|None:
+    "One grid for a weight quantized as row blocks [(row slice, grid)] (an MHA's q, k, v streams): rows stacked when the blocks share g_idx, else None."
+    if len(parts) == 1 and parts[0][0] == slice(None): return parts[0][1]
+    parts = sorted(parts, key=lambda p: p[0].start or 0)
+    if any(not torch.equal(p[1]['g_idx'], parts[0][1]['g_idx']) for p in parts): return None
+    if sum(p[1]['codes'].shape[0] for p in parts) != m: return None
+    return dict(codes=torch.cat([p[1]['codes'] for p in parts]), scales=torch.cat([p[1]['scales'] for p in parts]),
+                zeros=torch.cat([p[1]['zeros'] for p in parts]), g_idx=parts[0][1]['g_idx'])
+
+def _from_grams(W, G, k, *, method, bits, group_size, act_order, percdamp, multilayer, kwargs, keep=None):
     """Quantize the rows W (m×n) of one input stream from its Gram sums over k rows, G = {hh: X̂ᵀX̂, hd: X̂ᵀD, dd: DᵀD} (float64) with
     D = X − X̂ the drift of the inputs (hd = dd = None when X = X̂; drift: ‖DWᵀ‖² summed directly, dd then None): (Q, error ‖XWᵀ − X̂Qᵀ‖², ‖XWᵀ‖², babai bound). With E = W − Q the error is
-    tr(E·hh·Eᵀ) + 2·tr(E·hd·Wᵀ) + tr(W·dd·Wᵀ): three terms without the cancellation of ‖XWᵀ‖² − 2⟨XWᵀ, X̂Qᵀ⟩ + ‖X̂Qᵀ‖²."""
-    if method == 'rtn': Q, bound = rtn_quantize(W, bits=bits, group_size=group_size, **kwargs), None
+    tr(E·hh·Eᵀ) + 2·tr(E·hd·Wᵀ) + tr(W·dd·Wᵀ): three terms without the cancellation of ‖XWᵀ‖² − 2⟨XWᵀ, X̂Qᵀ⟩ + ‖X̂Qᵀ‖².
+    keep: a list that receives the grid of Q (`_grid_of`), for `keep_codes`."""
+    if method == 'rtn':
+        Q, bound = rtn_quantize(W, bits=bits, group_size=group_size, **kwargs), None
+        if keep is not None: keep.append(_rtn_grid(W, bits=bits, group_size=group_size, **kwargs))
     else:
         Hh = (2 / k * G['hh']).float()
         if multilayer and G['hd'] is not None:   # `multilayer_target` from the Gram sums (X̂ᵀX = hh + hd), in the same float32 arithmetic
@@ -285,6 +311,7 @@ def _from_grams(W, G, k, *, method, bits, group_size, act_order, percdamp, multi
             fn = babai_quantize if method == 'babai' else gptq_quantize
             r = fn(What, H=Hh, bits=bits, group_size=group_size, act_order=act_order, percdamp=percdamp, compute_layer_error=False, **kwargs)
         Q, bound = r.weight.float(), r.babai_bound
+        if keep is not None: keep.append(_grid_of(r))
     Wd = W.double(); Ed = Wd - Q.double()
     quad = lambda A, M, B: float(((A @ M) * B).sum())
     drift = G.get('drift', 0.0) + (quad(Wd, G['dd'], Wd) if G['dd'] is not None else 0.0)
@@ -308,6 +335,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                    blockwise:bool=True, # layers inside repeated blocks (a transformer's layers) run only their block, on cached block inputs: time linear in depth, memory two copies of the hidden states of all calibration tokens; False: the whole model is re-run for every layer (memory: one batch)
                    device=None, # where each layer's Gram matrices are accumulated and its quantization runs (the model stays where it is)
                    progress:bool|None=None, # progress bar (None: on in a terminal, off under tests and CI)
+                   keep_codes:bool=False, # also keep each quantized layer's integer grid in its report entry (CPU tensors, for `save_quantized`): codes (m×n int32, original column order), scales and zeros (m×G), g_idx (n), and the group_size, act_order, sym used
                    **kwargs, # passed to the layer quantizer: sym, mse, dtype, ... of `gptq_quantize`/`babai_quantize`/`rtn_quantize`, delta, block, sweeps, ... of `lll_grid_quantize`; others: TypeError
                   )->list[dict]: # per weight-bearing layer: layer, kind, status ('quantized', 'rtn_fallback', 'skipped'), reason, shape, rows, error ‖XWᵀ−X̂Qᵀ‖², rel_error, babai_bound, seconds
     "Quantize the model IN PLACE: every weight-bearing layer in execution order, each with inputs from the already-quantized model and the multi-layer target of the original model; all or nothing."
@@ -324,7 +352,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
     if method == 'lll_grid' and group_size != -1: raise ValueError("method='lll_grid' supports group_size=-1 only")
     if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, numbers.Integral) or max_rows < 1):
         raise ValueError(f"max_rows must be None or an int >= 1, got {max_rows!r}")
-    for a, v in dict(act_order=act_order, multilayer=multilayer, quantize_tied=quantize_tied, blockwise=blockwise).items():
+    for a, v in dict(act_order=act_order, multilayer=multilayer, quantize_tied=quantize_tied, blockwise=blockwise, keep_codes=keep_codes).items():
         if not isinstance(v, bool): raise TypeError(f"{a} must be True or False, got {v!r}")
     if layers is not None and not isinstance(layers, str) and not (isinstance(layers, (list, tuple, set)) and all(isinstance(n, str) for n in layers)):
         raise TypeError(f"layers must be None, a regular expression (str) or a list of layer names, got {type(layers).__name__}")
@@ -344,6 +372,8 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
         W = t.adapter.get_weight(t.module)
         return dict(layer=t.name, kind=t.kind, status=status, reason=reason, out_features=W.shape[0], in_features=W.shape[1], rows=kw.pop('rows', 0),
                     method=method, bits=bits, error=None, rel_error=None, babai_bound=None, seconds=0.0) | kw
+    grid_opts = dict(group_size=group_size, act_order=act_order, sym=bool(kwargs.get('sym', False)))
+    def rtn_grid(W): return _rtn_grid(W, bits=bits, group_size=group_size, **{a: v for a, v in kwargs.items() if a in ('sym', 'mse')}) | grid_opts if keep_codes else {}
     skipped = [dict(layer=n, kind=type(m).__name__, status='skipped', reason=f"no adapter for {type(m).__name__} (register one in LAYER_ADAPTERS)",
                     out_features=None, in_features=None, rows=0, method=method, bits=bits, error=None, rel_error=None, babai_bound=None, seconds=0.0) for n, m in other]
     # tied weights: a storage used by several parameter names
@@ -475,16 +505,19 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                     if fallback == 'float': skipped.append(entry(t, 'skipped', why, rows=k)); continue
                     Q = rtn_quantize(W, bits=bits, group_size=group_size, **{a: v for a, v in kwargs.items() if a in ('sym', 'mse')})
                     snap[t.param_name] = _param(model, t.param_name).detach().clone(); t.adapter.set_weight(t.module, Q)
-                    rows_out.append(entry(t, 'rtn_fallback', why + ': RTN weights', rows=k, seconds=sec + time.perf_counter() - t1)); continue
-                Q, err, tn, bound = W.clone(), 0.0, 0.0, None
+                    rows_out.append(entry(t, 'rtn_fallback', why + ': RTN weights', rows=k, seconds=sec + time.perf_counter() - t1, **rtn_grid(W))); continue
+                Q, err, tn, bound, kept = W.clone(), 0.0, 0.0, None, []
                 for s, g in G.items():
+                    got = [] if keep_codes else None
                     Qs, e, n2, bd = _from_grams(W[g['sl']], g, g['k'], method=method, bits=bits, group_size=group_size, act_order=act_order,
-                                              percdamp=percdamp, multilayer=multilayer, kwargs=kwargs)
+                                              percdamp=percdamp, multilayer=multilayer, kwargs=kwargs, keep=got)
                     Q[g['sl']] = Qs; err += e; tn += n2
+                    if keep_codes: kept.append((g['sl'], got[0]))
                     if bd is not None: bound = (bound or 0.0) + bd
                 snap[t.param_name] = _param(model, t.param_name).detach().clone()
                 t.adapter.set_weight(t.module, Q)
-                rows_out.append(entry(t, 'quantized', rows=k, error=err, rel_error=err / max(tn, 1e-300), babai_bound=bound, seconds=sec + time.perf_counter() - t1))
+                grid = {} if not keep_codes else (dict(codes=None, scales=None, zeros=None, g_idx=None) if (j := _join_grids(kept, W.shape[0])) is None else j) | grid_opts
+                rows_out.append(entry(t, 'quantized', rows=k, error=err, rel_error=err / max(tn, 1e-300), babai_bound=bound, seconds=sec + time.perf_counter() - t1, **grid))
             bar.update(len(names))
         # the whole model, stopped after the target's last call: quantized prefix, or the original weights substituted
         def whole_q(i, ts, f, stop): _calibration_pass(model, [calls_in[i]], ts, f, stops={0: stop}, masks=[masks[i]], share=True)
@@ -498,7 +531,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                 if why and fallback == 'float': skipped.append(entry(t, 'skipped', why, rows=k)); continue
                 W = t.adapter.get_weight(t.module).to(dev, torch.float32, copy=True); Q = rtn_quantize(W, bits=bits, group_size=group_size, **kwargs)
                 snap[t.param_name] = _param(model, t.param_name).detach().clone(); t.adapter.set_weight(t.module, Q)
-                live[name] = dict(t=t, W=W, Q=Q, k=k, why=why, err=0.0, tn=0.0)
+                live[name] = dict(t=t, W=W, Q=Q, k=k, why=why, err=0.0, tn=0.0, grid=rtn_grid(W))
             ts = [v['t'] for v in live.values()]
             for i in range(nb):
                 ys = {}
@@ -514,7 +547,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
             sec = (time.perf_counter() - t0) / max(len(live), 1)
             for v in live.values():
                 rows_out.append(entry(v['t'], 'rtn_fallback' if v['why'] else 'quantized', v['why'] and v['why'] + ': RTN weights', rows=v['k'], seconds=sec,
-                                      **({} if v['why'] else dict(error=v['err'], rel_error=v['err'] / max(v['tn'], 1e-300)))))
+                                      **({} if v['why'] else dict(error=v['err'], rel_error=v['err'] / max(v['tn'], 1e-300))), **v['grid']))
         bar = progress_bar(total=len(order), desc=f'{method} {bits}b', show=progress)
         try:
             if method == 'rtn': rtn_all()
