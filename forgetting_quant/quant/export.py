@@ -69,7 +69,7 @@ def unpack_rows(words:torch.Tensor, # (L·bits/32)×C int32 words from `pack_row
         out[:, k] = x & mask
     return out.reshape(R // nw * nv, C).to(torch.int32)
 
-# %% ../../nbs/quant/80_export.ipynb #e8000011
+# %% ../../nbs/quant/80_export.ipynb #e8000012
 def _stored_zeros(zeros, fmt, name):
     "Integer zero points as written in qzeros: zero − 1 for 'gptq' (v1), zero for 'gptq_v2'."
     z = torch.round(zeros.double()).to(torch.int64)
@@ -119,7 +119,7 @@ def unpack_layer(t:dict, # qweight, qzeros, scales, g_idx (bias) as written by `
     return dict(codes=unpack_rows(t['qweight'], bits=bits).T.contiguous(), zeros=z.contiguous(),
                 scales=t['scales'].T.contiguous(), g_idx=t['g_idx'])
 
-# %% ../../nbs/quant/80_export.ipynb #e8000012
+# %% ../../nbs/quant/80_export.ipynb #e8000013
 class DequantLinear(nn.Module):
     "A linear layer stored in the GPTQ packed layout (`qweight`, `qzeros`, `scales`, `g_idx`, `bias` buffers) that dequantizes its weight on every forward: y = x Wᵀ + b, W in float32."
     def __init__(self, in_features:int, # n, the input width
@@ -152,7 +152,7 @@ class DequantLinear(nn.Module):
 
     def extra_repr(self): return f"in_features={self.in_features}, out_features={self.out_features}, bits={self.bits}, groups={self.scales.shape[0]}, format={self.checkpoint_format}"
 
-# %% ../../nbs/quant/80_export.ipynb #e8000014
+# %% ../../nbs/quant/80_export.ipynb #e8000015
 def _atomic_write(path:Path, write):
     "write(tmp path) into a temporary file in path's folder, then os.replace: readers never see a half-written file."
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
@@ -241,7 +241,7 @@ def save_quantized(model:nn.Module, # the model `quantize_model` quantized (its 
     if hf is not None: _atomic_write(out / 'config.json', lambda p: Path(p).write_text(json.dumps(hf, indent=2, default=str)))
     return out
 
-# %% ../../nbs/quant/80_export.ipynb #e8000015
+# %% ../../nbs/quant/80_export.ipynb #e8000016
 def _read_json(p:Path)->dict:
     try: return json.loads(p.read_text())
     except FileNotFoundError: raise FileNotFoundError(f"{p} is missing: not a folder written by save_quantized") from None

@@ -337,7 +337,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                    progress:bool|None=None, # progress bar (None: on in a terminal, off under tests and CI)
                    keep_codes:bool=False, # also keep each quantized layer's integer grid in its report entry (CPU tensors, for `save_quantized`): codes (m×n int32, original column order), scales and zeros (m×G), g_idx (n), and the group_size, act_order, sym used
                    **kwargs, # passed to the layer quantizer: sym, mse, dtype, ... of `gptq_quantize`/`babai_quantize`/`rtn_quantize`, delta, block, sweeps, ... of `lll_grid_quantize`; others: TypeError
-                  )->list[dict]: # per weight-bearing layer: layer, kind, status ('quantized', 'rtn_fallback', 'skipped'), reason, shape, rows, error ‖XWᵀ−X̂Qᵀ‖², rel_error, babai_bound, seconds
+                  )->list[dict]: # per weight-bearing layer: layer, kind, status ('quantized', 'rtn_fallback', 'skipped'), reason, shape, rows, error ‖XWᵀ−X̂Qᵀ‖², rel_error, babai_bound, seconds (with keep_codes: codes, scales, zeros, g_idx, group_size, act_order, sym)
     "Quantize the model IN PLACE: every weight-bearing layer in execution order, each with inputs from the already-quantized model and the multi-layer target of the original model; all or nothing."
     if not isinstance(model, nn.Module): raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if method not in METHODS: raise ValueError(f"method must be one of {METHODS}, got {method!r}")
