@@ -454,7 +454,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
             (quantized prefix: run_q; original weights: run_o), one run per batch and the products computed once per distinct input; then quantize
             and write each target."""
             ts, t0, last = [by[n] for n in names], time.perf_counter(), names[-1]
-            Ws = {n: by[n].adapter.get_weight(by[n].module).float().to(dev) for n in names}
+            Ws = {n: by[n].adapter.get_weight(by[n].module).to(dev, torch.float32, copy=True) for n in names}   # copies: the module's weight is overwritten below
             picks = {n: {} for n in names}
             if max_rows is not None:
                 for (n, s), per in nrows.items():
