@@ -252,36 +252,45 @@ def _set_module(model, name, new):
     parent, _, leaf = name.rpartition('.')
     setattr(model.get_submodule(parent) if parent else model, leaf, new)
 
+def _saved_folder(out_dir)->Path:
+    "`out_dir` as an existing folder, or a TypeError/FileNotFoundError naming it."
+    d = Path(out_dir) if isinstance(out_dir, (str, os.PathLike)) else None
+    if d is None: raise TypeError(f"out_dir must be a path, got {type(out_dir).__name__}")
+    if not d.is_dir(): raise FileNotFoundError(f"out_dir {str(d)!r} is not a folder")
+    return d
+
+def _read_tensors(st:Path, writer:str)->tuple[dict, dict]:
+    "All tensors and the metadata of the safetensors file `st`, or an error naming the file (missing, truncated or corrupt)."
+    from safetensors import safe_open
+    if not st.is_file(): raise FileNotFoundError(f"{st} is missing: not a folder written by {writer}")
+    try:
+        with safe_open(str(st), framework='pt') as f: return {k: f.get_tensor(k) for k in f.keys()}, f.metadata() or {}
+    except Exception as e: raise ValueError(f"{st} cannot be read ({type(e).__name__}: {e}); the file is truncated or corrupt") from None
+
+def _hf_skeleton(d:Path)->nn.Module:
+    "The float model of a Hugging Face folder, built from its config.json (local files only; its quantization_config dropped: we fill the weights ourselves)."
+    if not (d / 'config.json').is_file(): raise ValueError(f"{d} has no config.json (not a Hugging Face model): pass the model skeleton as model=")
+    import transformers
+    arch = (_read_json(d / 'config.json').get('architectures') or [None])[0]
+    cls = getattr(transformers, arch, None) if arch else None
+    if cls is None: raise ValueError(f"{d / 'config.json'}: architectures {arch!r} is not a transformers model class")
+    cfg = transformers.AutoConfig.from_pretrained(str(d), local_files_only=True)
+    if hasattr(cfg, 'quantization_config'): del cfg.quantization_config
+    return cls(cfg)
+
 def load_quantized(out_dir, # a folder written by `save_quantized`
                    model:nn.Module|None=None, # the model skeleton to fill (same class and shapes as the saved one); None: built from config.json (Hugging Face folders only)
                   )->nn.Module: # the model, each packed layer replaced by a `DequantLinear`, in eval mode
     """Rebuild a runnable model from a `save_quantized` folder: a Hugging Face model is built from its `config.json` (local files only,
     nothing downloaded); each packed layer becomes a `DequantLinear` holding the packed tensors; every other tensor is loaded as saved.
     FileNotFoundError/ValueError naming the file for a missing, truncated or corrupt file; ValueError if the tensors do not fit the model."""
-    from safetensors import safe_open
-    d = Path(out_dir) if isinstance(out_dir, (str, os.PathLike)) else None
-    if d is None: raise TypeError(f"out_dir must be a path, got {type(out_dir).__name__}")
-    if not d.is_dir(): raise FileNotFoundError(f"out_dir {str(d)!r} is not a folder")
+    d = _saved_folder(out_dir)
     qcfg = _read_json(d / 'quantize_config.json')
     try: bits, fmt = _check_pack_bits(qcfg['bits']), qcfg.get('checkpoint_format', 'gptq')
     except (KeyError, TypeError, ValueError) as e: raise ValueError(f"{d / 'quantize_config.json'}: no valid bits ({e})") from None
     if fmt not in FORMATS: raise ValueError(f"{d / 'quantize_config.json'}: checkpoint_format {fmt!r} is not one of {FORMATS}")
-    st = d / 'model.safetensors'
-    if not st.is_file(): raise FileNotFoundError(f"{st} is missing: not a folder written by save_quantized")
-    try:
-        with safe_open(str(st), framework='pt') as f:
-            tensors = {k: f.get_tensor(k) for k in f.keys()}; meta = f.metadata() or {}
-    except Exception as e: raise ValueError(f"{st} cannot be read ({type(e).__name__}: {e}); the file is truncated or corrupt") from None
-    if model is None:
-        if not (d / 'config.json').is_file(): raise ValueError(f"{d} has no config.json (not a Hugging Face model): pass the model skeleton as model=")
-        import transformers
-        cfg_d = _read_json(d / 'config.json')
-        arch = (cfg_d.get('architectures') or [None])[0]
-        cls = getattr(transformers, arch, None) if arch else None
-        if cls is None: raise ValueError(f"{d / 'config.json'}: architectures {arch!r} is not a transformers model class")
-        cfg = transformers.AutoConfig.from_pretrained(str(d), local_files_only=True)
-        if hasattr(cfg, 'quantization_config'): del cfg.quantization_config   # we build the float skeleton ourselves; no quantizer backend is asked for
-        model = cls(cfg)
+    st = d / 'model.safetensors'; tensors, meta = _read_tensors(st, 'save_quantized')
+    if model is None: model = _hf_skeleton(d)
     if not isinstance(model, nn.Module): raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     layers = sorted(k[:-len('.qweight')] for k in tensors if k.endswith('.qweight'))
     done = {f'{n}.{k}' for n in layers for k in ('qweight', 'qzeros', 'scales', 'g_idx', 'bias')}
@@ -465,10 +474,7 @@ def load_compressed_tensors(out_dir, # a folder written by `save_compressed_tens
     into that nn.Linear's weight (in the scales' dtype, then cast to the weight's dtype); every other tensor is loaded as saved.
     Reads weight-only int pack-quantized checkpoints with one config group ('channel' or 'group' strategy, no g_idx).
     FileNotFoundError/ValueError naming the file for a missing, truncated, corrupt or unsupported checkpoint."""
-    from safetensors import safe_open
-    d = Path(out_dir) if isinstance(out_dir, (str, os.PathLike)) else None
-    if d is None: raise TypeError(f"out_dir must be a path, got {type(out_dir).__name__}")
-    if not d.is_dir(): raise FileNotFoundError(f"out_dir {str(d)!r} is not a folder")
+    d = _saved_folder(out_dir)
     qc = _ct_config(d)
     if qc is None: raise FileNotFoundError(f"{d} has neither quantization_config.json nor a compressed-tensors quantization_config in config.json")
     try:
@@ -477,21 +483,8 @@ def load_compressed_tensors(out_dir, # a folder written by `save_compressed_tens
         bits, sym = _check_ct_bits(w['num_bits']), bool(w['symmetric'])
         if w.get('type', 'int') != 'int' or w['strategy'] not in ('channel', 'group') or w.get('actorder') == 'group': raise ValueError(f"weights {w}")
     except (KeyError, TypeError, ValueError, StopIteration) as e: raise ValueError(f"{d}: not a weight-only int pack-quantized config with one group ({e})") from None
-    st = d / 'model.safetensors'
-    if not st.is_file(): raise FileNotFoundError(f"{st} is missing: not a folder written by save_compressed_tensors")
-    try:
-        with safe_open(str(st), framework='pt') as f:
-            tensors = {k: f.get_tensor(k) for k in f.keys()}; meta = f.metadata() or {}
-    except Exception as e: raise ValueError(f"{st} cannot be read ({type(e).__name__}: {e}); the file is truncated or corrupt") from None
-    if model is None:
-        if not (d / 'config.json').is_file(): raise ValueError(f"{d} has no config.json (not a Hugging Face model): pass the model skeleton as model=")
-        import transformers
-        arch = (_read_json(d / 'config.json').get('architectures') or [None])[0]
-        cls = getattr(transformers, arch, None) if arch else None
-        if cls is None: raise ValueError(f"{d / 'config.json'}: architectures {arch!r} is not a transformers model class")
-        cfg = transformers.AutoConfig.from_pretrained(str(d), local_files_only=True)
-        if hasattr(cfg, 'quantization_config'): del cfg.quantization_config
-        model = cls(cfg)
+    st = d / 'model.safetensors'; tensors, meta = _read_tensors(st, 'save_compressed_tensors')
+    if model is None: model = _hf_skeleton(d)
     if not isinstance(model, nn.Module): raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     layers = sorted(k[:-len('.weight_packed')] for k in tensors if k.endswith('.weight_packed'))
     weights = {}

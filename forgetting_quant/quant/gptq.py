@@ -437,13 +437,19 @@ def rtn_quantize(W:torch.Tensor, # m×n weight
     "Round-to-nearest on the reference grid (per row, or per group of `group_size` columns): the data-free baseline. Float in, float out: the result has W's dtype, so a non-floating W (integer, bool) is refused with a TypeError rather than returned truncated."
     W = _as_tensor(W, 'W', shape='m×n, out_features × in_features', floating=True, numpy_first=True)
     bits = _check_bits(bits); group_size = _check_int(group_size, 'group_size'); sym, mse = _check_bool(sym, 'sym'), _check_bool(mse, 'mse')
-    m, n = W.shape; g = n if group_size == -1 else group_size
+    n = W.shape[1]; g = n if group_size == -1 else group_size
     if g < 1 or n % g: raise ValueError(f"group_size must be -1 or a positive divisor of n={n}, got {group_size}")
-    out = torch.empty_like(W)
+    return _rtn(W, bits=bits, group_size=group_size, sym=sym, mse=mse)[0]
+
+def _rtn(W, *, bits, group_size, sym=False, mse=False)->tuple[torch.Tensor, dict]:
+    "`rtn_quantize` on checked settings: (m×n dequantized weight, its grid: codes (m×n int32), scales and zeros (m×G), g_idx (n, int32))."
+    m, n = W.shape; g = n if group_size == -1 else group_size; maxq = 2 ** bits - 1
+    out, cs, ss, zs = torch.empty_like(W), [], [], []
     for i in range(0, n, g):
-        s, z = _minmax_params(W[:, i:i + g], 2 ** bits - 1, sym, mse)
-        out[:, i:i + g] = quantize_dequantize(W[:, i:i + g], s, z, maxq=2 ** bits - 1)[1]
-    return out
+        s, z = _minmax_params(W[:, i:i + g], maxq, sym, mse)
+        c, out[:, i:i + g] = quantize_dequantize(W[:, i:i + g], s, z, maxq=maxq)
+        cs.append(c); ss.append(s); zs.append(z)
+    return out, dict(codes=torch.cat(cs, 1).to(torch.int32), scales=torch.cat(ss, 1), zeros=torch.cat(zs, 1), g_idx=(torch.arange(n) // g).to(torch.int32))
 
 def quant_error(W:torch.Tensor, # m×n original weight
                 Q:torch.Tensor, # m×n quantized weight

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from ..core import progress_bar, get_device
 from ..activations import capture
-from .gptq import gptq_quantize, babai_quantize, rtn_quantize, _check_bits, _minmax_params, quantize_dequantize, _keyword_names, _refuse_unknown
+from .gptq import gptq_quantize, babai_quantize, rtn_quantize, _check_bits, _rtn, _keyword_names, _refuse_unknown
 from .multilayer import multilayer_target
 from .finite_grid import lll_grid_quantize
 
@@ -270,14 +270,8 @@ def _select(names, layers):
     s = set(layers); return lambda n: n in s
 
 def _rtn_grid(W, *, bits, group_size, sym=False, mse=False)->dict:
-    "The integer grid behind `rtn_quantize(W, ...)`'s weights, by the same ops: codes (m×n int32), scales, zeros (m×G), g_idx (n), on the CPU."
-    m, n = W.shape; g = n if group_size == -1 else group_size; maxq = 2 ** bits - 1
-    cs, ss, zs = [], [], []
-    for i in range(0, n, g):
-        s, z = _minmax_params(W[:, i:i + g], maxq, sym, mse)
-        cs.append(quantize_dequantize(W[:, i:i + g], s, z, maxq=maxq)[0]); ss.append(s); zs.append(z)
-    return dict(codes=torch.cat(cs, 1).to(torch.int32).cpu(), scales=torch.cat(ss, 1).cpu(), zeros=torch.cat(zs, 1).cpu(),
-                g_idx=(torch.arange(n) // g).to(torch.int32))
+    "The integer grid behind `rtn_quantize(W, ...)`'s weights (`gptq._rtn`), on the CPU: codes (m×n int32), scales, zeros (m×G), g_idx (n)."
+    return {k: v.cpu() for k, v in _rtn(W, bits=bits, group_size=group_size, sym=sym, mse=mse)[1].items()}
 
 def _grid_of(r)->dict:
     "The integer grid of a `QuantResult`, on the CPU: codes, scales, zeros, g_idx."
