@@ -21,6 +21,7 @@ def _parser()->argparse.ArgumentParser:
               fq reproduce all               every thread at the papers' sizes, on every core (under 15 min on 2 cores)
               fq reproduce all --quick       every thread at reduced size (minutes)
               fq reproduce quant --out res   one thread, full size, into res/quant/
+              fq quantize MODEL --calib T.txt  a 4-bit GPTQ checkpoint of MODEL, with per-layer bounds and perplexity
               fq docs                        build the offline docs site into docs/'''))
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
     r = sub.add_parser('reproduce', help="regenerate the papers' tables and figures beside the papers' numbers",
@@ -43,6 +44,8 @@ def _parser()->argparse.ArgumentParser:
     d.add_argument('--force', action='store_true', help="re-process every notebook (ignore nbdev's _proc cache)")
     sub.add_parser('alpha-c', add_help=False, help="critical pre-training fraction of a saved LM run by bisection, with Eq. 8 beside it "
                    "(fq alpha-c -h for its options)")
+    sub.add_parser('quantize', add_help=False, help="quantize a Hugging Face causal LM or a GPT run with calibration text into a GPTQ / "
+                   "compressed-tensors checkpoint, with per-layer errors, Babai bounds and held-out perplexity (fq quantize -h)")
     return p
 
 # %% ../nbs/90_cli.ipynb #f1252846
@@ -101,6 +104,12 @@ def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
         try: alpha_c_cli(argv[1:])
         except (ValueError, TypeError, FileNotFoundError) as e:
             print(f"fq alpha-c: error: {e}", file=sys.stderr); return 2
+        return 0
+    if argv and argv[0] == 'quantize':  # its options live with the implementation (quant.pipeline.quantize_cli)
+        from forgetting_quant.quant.pipeline import quantize_cli
+        try: quantize_cli(argv[1:])
+        except (ValueError, TypeError, FileNotFoundError, ImportError) as e:
+            print(f"fq quantize: error: {e}", file=sys.stderr); return 2
         return 0
     p = _parser()
     a = p.parse_args(argv)

@@ -262,10 +262,14 @@ def lll_grid_quantize(W:torch.Tensor, # m×n weight
         cands['babai_act'] = r.codes.to(torch.float64)
     p_best, name, bounds, chol = _best_bound_order(Hd)       # chol: the Cholesky factor of every candidate order, computed once
     Cb = chol[name][1]                                        # QL factor in the best order: L = flip(Cb)ᵀ
+    # Babai in the bound-minimising order: a candidate, and always the certificate. Each row's result is at least as good as this
+    # candidate's (coordinate descent never raises the objective, the best per row is kept), so when this run clips nothing the
+    # result's error is within the bound: n_clipped reports its clipped coordinates (nonzero: the bound is void; without this
+    # candidate in `candidates` nothing guarantees the bound, and `quantize_model`'s `certified` checks it on the result)
+    Lp = torch.flip(Cb, (0, 1)).T                             # QL factor, processing order
+    rb = babai_quantize(W64[:, p_best], L=Lp, bits=bits, sym=sym, mse=mse, dtype='float64', compute_layer_error=False)
     if 'babai_bound' in candidates:
-        Lp = torch.flip(Cb, (0, 1)).T                         # QL factor, processing order
-        r = babai_quantize(W64[:, p_best], L=Lp, bits=bits, sym=sym, mse=mse, dtype='float64', compute_layer_error=False)
-        C = torch.empty(m, n, dtype=torch.float64); C[:, p_best] = r.codes.to(torch.float64)
+        C = torch.empty(m, n, dtype=torch.float64); C[:, p_best] = rb.codes.to(torch.float64)
         cands['babai_bound'] = C
     lll_info = {}
     if 'lll' in candidates:
@@ -303,7 +307,7 @@ def lll_grid_quantize(W:torch.Tensor, # m×n weight
     layer_error = float(((E @ H) * E).sum())
     if X is not None: layer_error *= X.shape[0] / 2
     res = QuantResult(weight=Q.to(W.dtype), codes=codes.to(torch.int32), scales=scale.to(W.dtype), zeros=zero.to(W.dtype),
-                      g_idx=torch.zeros(n, dtype=torch.long), perm=p_best, error=err, babai_bound=bound, n_clipped=0,
+                      g_idx=torch.zeros(n, dtype=torch.long), perm=p_best, error=err, babai_bound=bound, n_clipped=rb.n_clipped, clip_excess=rb.clip_excess,
                       percdamp=percdamp, method='lll_grid', bits=bits, layer_error=layer_error, seconds=time.perf_counter() - t0,
                       info=dict(order=name, order_bounds=bounds, wins=wins, **lll_info))
     return res

@@ -114,6 +114,7 @@ class QuantResult:
     bits:int
     layer_error:float|None=None # ‖X Wᵀ − X Qᵀ‖²_F with the undamped H (k/2·tr(E H Eᵀ) if X was given, tr(E H Eᵀ) if only H)
     seconds:float=0.0 # wall time of the quantization itself
+    clip_excess:float=0.0 # Σ over the clipped coordinates of (r_i² − s_i²/4)·L_ii²: what clipping adds to `error` beyond the bound, so `error` ≤ babai_bound + clip_excess always
     info:dict=field(default_factory=dict) # method-specific facts (`lll_grid_quantize`: chosen order, bounds, wins per candidate)
 
     def dequantize(self)->torch.Tensor:
@@ -264,7 +265,8 @@ def _group_layout(n, group_size, static_groups, perm, dev):
     proc_group = g_idx[perm] if perm is not None else g_idx
     return g_idx, proc_group
 
-def _finish(method, W0dtype, Q, codes, scales, zeros, g_idx, perm, err, bound, nclip, p, bits, Hundamped, Wproc, k, compute_layer_error, t0):
+def _finish(method, W0dtype, Q, codes, scales, zeros, g_idx, perm, err, bound, clip, p, bits, Hundamped, Wproc, k, compute_layer_error, t0):
+    nclip, excess = clip    # clipped coordinates, and what they add beyond the bound
     if perm is not None:
         inv = torch.argsort(perm); Q = Q[:, inv]; codes = codes[:, inv]
         if Wproc is not None: Wproc = Wproc[:, inv]
@@ -274,7 +276,7 @@ def _finish(method, W0dtype, Q, codes, scales, zeros, g_idx, perm, err, bound, n
         layer_error = float(((E @ Hundamped) * E).sum()) * (k / 2 if k else 1.0)
     return QuantResult(weight=Q.to(W0dtype), codes=codes.to(torch.int32), scales=scales, zeros=zeros, g_idx=g_idx, perm=perm,
                        error=float(err), babai_bound=float(bound), n_clipped=int(nclip), percdamp=p, method=method, bits=bits,
-                       layer_error=layer_error, seconds=time.perf_counter() - t0)
+                       layer_error=layer_error, seconds=time.perf_counter() - t0, clip_excess=float(excess))
 
 # %% ../../nbs/quant/20_gptq.ipynb #d1991d38
 def gptq_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
@@ -336,8 +338,9 @@ def gptq_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
     pg = proc_group if proc_group is not None else torch.zeros(n, dtype=torch.long, device=dev)
     S = scales[:, pg]; Q = S * (codes - zeros[:, pg])             # same elementwise ops as in the loop: bitwise equal
     err = (Err ** 2).sum(); bound = ((S / Hinv_diag) ** 2).sum() / 4   # 1/d_j = L_jj
-    nclip = int(((Err * Hinv_diag).abs() > S * (0.5 + 1e-5)).sum())
-    return _finish('gptq', W0dtype, Q, codes, scales, zeros, g_idx, perm, err, bound, nclip, p, bits,
+    clipped = (Err * Hinv_diag).abs() > S * (0.5 + 1e-5)          # w − q = Err·d_j beyond half a grid step: the grid's edge was hit
+    clip = (int(clipped.sum()), (clipped * (Err ** 2 - (S / Hinv_diag) ** 2 / 4)).sum())
+    return _finish('gptq', W0dtype, Q, codes, scales, zeros, g_idx, perm, err, bound, clip, p, bits,
                    Hund, Worig, k, compute_layer_error, t0)
 
 # %% ../../nbs/quant/20_gptq.ipynb #5b865ae5
@@ -423,11 +426,12 @@ def babai_quantize(W:torch.Tensor, # m×n weight (out_features × in_features)
     S = scales[:, pg]; Q = S * (codes - zeros[:, pg])
     R = Cv - Q                                                  # c_j − q_j: the coordinate residual Babai leaves
     err = ((R * dL) ** 2).sum(); bound = ((S * dL) ** 2).sum() / 4
-    nclip = int((R.abs() > S * (0.5 + 1e-5)).sum())
+    clipped = R.abs() > S * (0.5 + 1e-5)
+    clip = (int(clipped.sum()), (clipped * ((R * dL) ** 2 - (S * dL) ** 2 / 4)).sum())
     if Hund is None: Hund = H                  # undamped H (damping was added to a copy), processing order
     if perm is not None and not isinstance(Hund, str): ip = torch.argsort(perm); Hund = Hund[ip][:, ip]
     if isinstance(Hund, str): Hund = L.T @ L   # the given lattice's Gram matrix
-    return _finish('babai', W0dtype, Q, codes, scales, zeros, g_idx, perm, err, bound, nclip, p, bits,
+    return _finish('babai', W0dtype, Q, codes, scales, zeros, g_idx, perm, err, bound, clip, p, bits,
                    Hund, W, k, compute_layer_error, t0)
 
 # %% ../../nbs/quant/20_gptq.ipynb #fa058e46

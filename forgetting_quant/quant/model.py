@@ -290,7 +290,10 @@ def _from_grams(W, G, k, *, method, bits, group_size, act_order, percdamp, multi
     """Quantize the rows W (m×n) of one input stream from its Gram sums over k rows, G = {hh: X̂ᵀX̂, hd: X̂ᵀD, dd: DᵀD} (float64) with
     D = X − X̂ the drift of the inputs (hd = dd = None when X = X̂; drift: ‖DWᵀ‖² summed directly, dd then None): (Q, error ‖XWᵀ − X̂Qᵀ‖², ‖XWᵀ‖², babai bound). With E = W − Q the error is
     tr(E·hh·Eᵀ) + 2·tr(E·hd·Wᵀ) + tr(W·dd·Wᵀ): three terms without the cancellation of ‖XWᵀ‖² − 2⟨XWᵀ, X̂Qᵀ⟩ + ‖X̂Qᵀ‖².
-    keep: a list that receives the grid of Q (`_grid_of`), for `keep_codes`."""
+    keep: a list that receives the grid of Q (`_grid_of`), for `keep_codes`.
+    Also returns the certificate's two facts (None for RTN): the lattice error ‖X̂(Ŵ − Q)ᵀ‖² against the target Ŵ the quantizer rounded
+    (the part of the error Babai's Theorem 3.1 bounds; the rest, ‖XWᵀ − X̂Ŵᵀ‖², no choice of Q on X̂ removes) and (clipped count, clip_excess)."""
+    nclip = lat = None
     if method == 'rtn':
         Q, bound = rtn_quantize(W, bits=bits, group_size=group_size, **kwargs), None
         if keep is not None: keep.append(_rtn_grid(W, bits=bits, group_size=group_size, **kwargs))
@@ -304,15 +307,16 @@ def _from_grams(W, G, k, *, method, bits, group_size, act_order, percdamp, multi
         else:
             fn = babai_quantize if method == 'babai' else gptq_quantize
             r = fn(What, H=Hh, bits=bits, group_size=group_size, act_order=act_order, percdamp=percdamp, compute_layer_error=False, **kwargs)
-        Q, bound = r.weight.float(), r.babai_bound
+        Q, bound, nclip = r.weight.float(), r.babai_bound, (r.n_clipped, r.clip_excess * k / 2)
         if keep is not None: keep.append(_grid_of(r))
     Wd = W.double(); Ed = Wd - Q.double()
     quad = lambda A, M, B: float(((A @ M) * B).sum())
+    if nclip is not None: lat = Ed if What is W else What.double() - Q.double(); lat = max(quad(lat, G['hh'], lat), 0.0)
     drift = G.get('drift', 0.0) + (quad(Wd, G['dd'], Wd) if G['dd'] is not None else 0.0)
     cross = (lambda A: 2 * quad(A, G['hd'], Wd)) if G['hd'] is not None else (lambda A: 0.0)
     err = max(quad(Ed, G['hh'], Ed) + cross(Ed) + drift, 0.0)
     tn = quad(Wd, G['hh'], Wd) + cross(Wd) + drift
-    return Q, err, tn, None if bound is None else float(bound) * k / 2
+    return Q, err, tn, None if bound is None else float(bound) * k / 2, lat, nclip
 
 def quantize_model(model:nn.Module, # any torch model (HF models included); its weights are overwritten
                    calib_batches, # list of batches: tensors, tuples of tensors (positional args) or dicts (keyword args, e.g. HF tokenizer output; its `attention_mask` drops padded positions)
@@ -331,7 +335,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                    progress:bool|None=None, # progress bar (None: on in a terminal, off under tests and CI)
                    keep_codes:bool=False, # also keep each quantized layer's integer grid in its report entry (CPU tensors, for `save_quantized`): codes (m×n int32, original column order), scales and zeros (m×G), g_idx (n), and the group_size, act_order, sym used
                    **kwargs, # passed to the layer quantizer: sym, mse, dtype, ... of `gptq_quantize`/`babai_quantize`/`rtn_quantize`, delta, block, sweeps, ... of `lll_grid_quantize`; others: TypeError
-                  )->list[dict]: # per weight-bearing layer: layer, kind, status ('quantized', 'rtn_fallback', 'skipped'), reason, shape, rows, error ‖XWᵀ−X̂Qᵀ‖², rel_error, babai_bound, seconds (with keep_codes: codes, scales, zeros, g_idx, group_size, act_order, sym)
+                  )->list[dict]: # per weight-bearing layer: layer, kind, status ('quantized', 'rtn_fallback', 'skipped'), reason, shape, rows, error ‖XWᵀ−X̂Qᵀ‖², rel_error, babai_bound (Thm 3.1, sharp form, in the units of error), lattice_error ‖X̂(Ŵ−Q)ᵀ‖² (the part the bound covers), n_clipped (weights the grid clipped: the bound is void), clip_excess (what clipping adds beyond the bound: lattice_error ≤ babai_bound + clip_excess always), certified (no clipping and lattice_error ≤ babai_bound), seconds (with keep_codes: codes, scales, zeros, g_idx, group_size, act_order, sym)
     "Quantize the model IN PLACE: every weight-bearing layer in execution order, each with inputs from the already-quantized model and the multi-layer target of the original model; all or nothing."
     if not isinstance(model, nn.Module): raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if method not in METHODS: raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -365,11 +369,12 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
     def entry(t, status, reason=None, **kw):
         W = t.adapter.get_weight(t.module)
         return dict(layer=t.name, kind=t.kind, status=status, reason=reason, out_features=W.shape[0], in_features=W.shape[1], rows=kw.pop('rows', 0),
-                    method=method, bits=bits, error=None, rel_error=None, babai_bound=None, seconds=0.0) | kw
+                    method=method, bits=bits, error=None, rel_error=None, babai_bound=None, lattice_error=None, n_clipped=None, clip_excess=None, certified=None, seconds=0.0) | kw
     grid_opts = dict(group_size=group_size, act_order=act_order, sym=bool(kwargs.get('sym', False)))
     def rtn_grid(W): return _rtn_grid(W, bits=bits, group_size=group_size, **{a: v for a, v in kwargs.items() if a in ('sym', 'mse')}) | grid_opts if keep_codes else {}
     skipped = [dict(layer=n, kind=type(m).__name__, status='skipped', reason=f"no adapter for {type(m).__name__} (register one in LAYER_ADAPTERS)",
-                    out_features=None, in_features=None, rows=0, method=method, bits=bits, error=None, rel_error=None, babai_bound=None, seconds=0.0) for n, m in other]
+                    out_features=None, in_features=None, rows=0, method=method, bits=bits, error=None, rel_error=None, babai_bound=None,
+                    lattice_error=None, n_clipped=None, clip_excess=None, certified=None, seconds=0.0) for n, m in other]
     # tied weights: a storage used by several parameter names
     shared, seen, todo = _shared_with(model), {}, []
     for t in sel:
@@ -500,18 +505,21 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                     Q = rtn_quantize(W, bits=bits, group_size=group_size, **{a: v for a, v in kwargs.items() if a in ('sym', 'mse')})
                     snap[t.param_name] = _param(model, t.param_name).detach().clone(); t.adapter.set_weight(t.module, Q)
                     rows_out.append(entry(t, 'rtn_fallback', why + ': RTN weights', rows=k, seconds=sec + time.perf_counter() - t1, **rtn_grid(W))); continue
-                Q, err, tn, bound, kept = W.clone(), 0.0, 0.0, None, []
+                Q, err, tn, bound, kept, cert = W.clone(), 0.0, 0.0, None, [], {}
                 for s, g in G.items():
                     got = [] if keep_codes else None
-                    Qs, e, n2, bd = _from_grams(W[g['sl']], g, g['k'], method=method, bits=bits, group_size=group_size, act_order=act_order,
-                                              percdamp=percdamp, multilayer=multilayer, kwargs=kwargs, keep=got)
+                    Qs, e, n2, bd, lat, nc = _from_grams(W[g['sl']], g, g['k'], method=method, bits=bits, group_size=group_size, act_order=act_order,
+                                                         percdamp=percdamp, multilayer=multilayer, kwargs=kwargs, keep=got)
                     Q[g['sl']] = Qs; err += e; tn += n2
                     if keep_codes: kept.append((g['sl'], got[0]))
                     if bd is not None: bound = (bound or 0.0) + bd
+                    if nc is not None: cert = dict(lattice_error=cert.get('lattice_error', 0.0) + lat, n_clipped=cert.get('n_clipped', 0) + nc[0],
+                                                   clip_excess=cert.get('clip_excess', 0.0) + nc[1])
+                if cert: cert['certified'] = cert['n_clipped'] == 0 and cert['lattice_error'] <= bound * (1 + 1e-6)
                 snap[t.param_name] = _param(model, t.param_name).detach().clone()
                 t.adapter.set_weight(t.module, Q)
                 grid = {} if not keep_codes else (dict(codes=None, scales=None, zeros=None, g_idx=None) if (j := _join_grids(kept, W.shape[0])) is None else j) | grid_opts
-                rows_out.append(entry(t, 'quantized', rows=k, error=err, rel_error=err / max(tn, 1e-300), babai_bound=bound, seconds=sec + time.perf_counter() - t1, **grid))
+                rows_out.append(entry(t, 'quantized', rows=k, error=err, rel_error=err / max(tn, 1e-300), babai_bound=bound, seconds=sec + time.perf_counter() - t1, **cert, **grid))
             bar.update(len(names))
         # the whole model, stopped after the target's last call: quantized prefix, or the original weights substituted
         def whole_q(i, ts, f, stop): _calibration_pass(model, [calls_in[i]], ts, f, stops={0: stop}, masks=[masks[i]], share=True)
