@@ -206,7 +206,7 @@ def evaluate_sae(model:nn.Module, # our GPT or a Hugging Face causal LM
     dev = p0.device if p0 is not None else torch.device('cpu')
     vocab = getattr(getattr(model, 'config', None), 'vocab_size', None)
     takes_mask = 'attention_mask' in inspect.signature(model.forward).parameters
-    was_training = model.training; model.eval()
+    modes = [(m, m.training) for m in model.modules()]; model.eval()   # restored module by module afterwards
     acc = dict(ce=np.zeros(3), kl=np.zeros(2), npred=0, ntok=0, se=0., ss=0., sx=torch.zeros(d, dtype=torch.float64),
                se_n=0., ss_n=0., sx_n=torch.zeros(d, dtype=torch.float64), cos=0., ratio=0., l0=0., fired=torch.zeros(n, dtype=torch.float64), tokens=0)
     t0 = time.perf_counter(); nb = 0
@@ -228,13 +228,13 @@ def evaluate_sae(model:nn.Module, # our GPT or a Hugging Face causal LM
                 def run():
                     return _logits(model(**kw) if kw is not None else model(ids))[:, :-1][pred].float()
                 sp.mask = keep
-                sp.mode = 'off'; clean = F.log_softmax(run(), -1)
-                sp.mode = 'sae'; spl = F.log_softmax(run(), -1); rec = sp.last
-                sp.mode = 'zero'; zer = F.log_softmax(run(), -1)
                 tgt = ids[:, 1:][pred]
-                for j, lp in enumerate((clean, spl, zer)): acc['ce'][j] += float(-lp.gather(1, tgt[:, None]).sum())
-                pc = clean.exp()
-                for j, lp in enumerate((spl, zer)): acc['kl'][j] += float((pc*(clean - lp)).sum())
+                sp.mode = 'off'; clean = F.log_softmax(run(), -1); pc = clean.exp()
+                acc['ce'][0] += float(-clean.gather(1, tgt[:, None]).sum())
+                for j, mode in enumerate(('sae', 'zero')):      # one (predictions, vocab) tensor at a time besides the clean one
+                    sp.mode = mode; lp = F.log_softmax(run(), -1)
+                    if mode == 'sae': rec = sp.last
+                    acc['ce'][j + 1] += float(-lp.gather(1, tgt[:, None]).sum()); acc['kl'][j] += float((pc*(clean - lp)).sum()); del lp
                 acc['npred'] += int(pred.sum()); acc['tokens'] += ids.numel(); nb += 1
                 if rec is not None and len(rec['h']):
                     h, hh = rec['h'].double(), rec['h_hat'].double(); x, xh = rec['x'].double(), rec['x_hat'].double()
@@ -244,7 +244,7 @@ def evaluate_sae(model:nn.Module, # our GPT or a Hugging Face causal LM
                     acc['ratio'] += float((hh.norm(dim=1)/h.norm(dim=1).clamp_min(_EPS)).sum())
                     acc['l0'] += float(rec['l0'].sum()); acc['fired'] += rec['fired'].double().cpu()
     finally:
-        model.train(was_training)
+        for m, t in modes: m.training = t
     if nb == 0: raise ValueError("batches is empty: nothing to evaluate")
     N, P = acc['ntok'], acc['npred']
     if N == 0 or P == 0: raise ValueError(f"batches: no scored token ({N} reconstructed, {P} predictions); sequences need at least {3 if drop_bos else 2} real tokens")
@@ -260,7 +260,7 @@ def evaluate_sae(model:nn.Module, # our GPT or a Hugging Face causal LM
         l2_ratio=acc['ratio']/N, l0=acc['l0']/N, frac_alive=float((dens > 0).mean()), freq_over_1_percent=float((dens > 0.01).mean()),
         freq_over_10_percent=float((dens > 0.1).mean()), feature_density=dens, seconds=time.perf_counter() - t0, tokens=acc['tokens'])
 
-# %% ../../nbs/sae/15_evaluation.ipynb #ev027
+# %% ../../nbs/sae/15_evaluation.ipynb #ev029
 def core_metrics_row(model:nn.Module, # the checkpoint's LM (our GPT or a HF causal LM)
                      sae, # the SAE trained on that checkpoint
                      batches, # held-out (sequences, tokens) ids, e.g. `token_batches(tok, texts, 64)[0]`
