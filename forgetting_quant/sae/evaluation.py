@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 from ..core import progress_bar, get_device
-from ..activations import resolve_layer
+from ..activations import resolve_layer, decoder_layers
 
 # %% auto #0
 __all__ = ['DENSITY_BINS', 'Splice', 'splice_sae', 'CoreEvalResult', 'evaluate_sae', 'core_metrics_row', 'density_histogram',
@@ -33,8 +33,11 @@ def _sae_shape(sae)->tuple[int, int]:
     if not (isinstance(d, int) and isinstance(n, int)): raise TypeError(f"sae must give its sizes as d and n (or an (n, d) W_dec), got {type(sae).__name__}")
     return int(d), int(n)
 
-def _model_width(model)->int|None:
-    "Residual-stream width from the model's config (our `GPTConfig.d_model`, HF `hidden_size`), None when unknown."
+def _model_width(model, module)->int|None:
+    "Residual-stream width from the model's config (our `GPTConfig.d_model`, HF `hidden_size`) when `module` is one of its blocks; None when unknown."
+    try: blocks = decoder_layers(model)[1]
+    except ValueError: return None
+    if not any(module is b for b in blocks): return None   # a named sub-module (an MLP, ...) may have another width: the hook checks it
     c = getattr(model, 'config', None)
     for k in ('hidden_size', 'd_model', 'n_embd'):
         v = getattr(c, k, None)
@@ -113,7 +116,7 @@ def splice_sae(model:nn.Module, # our GPT or a Hugging Face causal LM
     if layer is None: raise ValueError("layer is None and the sae has no hook_name: name the layer to splice at")
     d, n = _sae_shape(sae)
     name, mod = _resolve(model, layer)
-    w = _model_width(model)
+    w = _model_width(model, mod)
     if w is not None and w != d: raise ValueError(f"sae has d={d} but the model's residual stream ({name}) has width {w}")
     sp = Splice(sae, normalize=_check_norm(normalize, sae), d=d, n=n, name=name)
     handle = mod.register_forward_hook(sp._hook)
