@@ -24,11 +24,13 @@ _API = {
     'sae.topk': ('TopKSAE', 'SAETrainer', 'SAETrainConfig', 'sae_metrics'),
     'sae.features': ('classify_granularity', 'language_of_feature'),
     'sae.pipeline': ('run_pipeline', 'PipelineConfig'),
+    'sae.evaluation': ('evaluate_sae', 'splice_sae', 'CoreEvalResult', 'core_metrics_row'),
     # quantization: GPTQ = Babai, RTN, LLL on the finite grid, whole models
     'quant.gptq': ('gptq_quantize', 'babai_quantize', 'rtn_quantize', 'quant_error', 'QuantResult'),
     'quant.finite_grid': ('lll_grid_quantize',),
     'quant.model': ('quantize_model',),
-    'quant.export': ('save_quantized', 'load_quantized'),
+    'quant.export': ('save_quantized', 'load_quantized', 'save_compressed_tensors', 'load_compressed_tensors'),
+    'quant.pipeline': ('quantize_checkpoint', 'perplexity'),
 }
 _WHERE = {name: mod for mod, names in _API.items() for name in names}
 __all__ = ['__version__', *_WHERE]
