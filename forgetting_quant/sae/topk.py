@@ -277,6 +277,8 @@ class TopKSAE(nn.Module):
     def __repr__(self): return f"TopKSAE(d={self.d}, n={self.n}, k={self.k}, relu={self.relu}, sparse={self.sparse})"
 
 # %% ../../nbs/sae/00_topk.ipynb #20335490
+_DEGENERATE_REL = 1e-8   # rows with Σ‖x-x̄‖² <= this × Σ‖x‖² have no variance to explain (float32 rounding of identical rows: ~1e-14)
+
 def fvu(x:Tensor, x_hat:Tensor)->Tensor:
     "Fraction of variance unexplained $\\sum\\|x-\\hat x\\|^2/\\sum\\|x-\\bar x\\|^2$ over the batch."
     return (x - x_hat).pow(2).sum()/(x - x.mean(0)).pow(2).sum().clamp_min(torch.finfo(x.dtype).tiny)
@@ -297,8 +299,10 @@ def sae_metrics(sae:TopKSAE, # the SAE to measure
                )->SAEMetricsResult:
     "FVU, MSE (per token, summed over d), L0, fraction of latents that never fire on `x`, and mean cosine(x, x̂)."
     x = sae._check(x)
-    se = tot = l0 = cos = 0.; fired = torch.zeros(sae.n, dtype=torch.bool, device=x.device)
     mu = x.mean(0)
+    spread, scale = torch.stack([(x - mu).pow(2).sum(), x.pow(2).sum()]).tolist()
+    if not spread > _DEGENERATE_REL*scale: raise ValueError(f"x has {x.shape[0]} row(s) without variance (Σ‖x-x̄‖² = {spread:.3g}, Σ‖x‖² = {scale:.3g}): its FVU is undefined; measure on more, varied rows")
+    se = tot = l0 = cos = 0.; fired = torch.zeros(sae.n, dtype=torch.bool, device=x.device)
     for s in range(0, x.shape[0], batch_size):
         xb = x[s:s+batch_size]; xh, acts, idx = sae(xb)
         se += float((xb - xh).pow(2).sum()); tot += float((xb - mu).pow(2).sum())
@@ -328,8 +332,6 @@ class SAETrainConfig:
     seed:int = 0 # shuffling seed when training from one tensor
 
 # %% ../../nbs/sae/00_topk.ipynb #e3c176e8
-_DEGENERATE_REL = 1e-8   # a batch with Σ‖x-x̄‖² <= this × Σ‖x‖² has no variance to explain (float32 rounding of identical rows: ~1e-14)
-
 class SAETrainer:
     "Train a `TopKSAE`: b_pre from the first batch's geometric median, FVU (+ optional AuxK) loss, Adam, unit-norm decoder after every step; checkpoint/resume."
     def __init__(self, sae:TopKSAE, # the SAE to train (in place)
