@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import get_device, get_dtype
+from .core import get_device, get_dtype, _atomic_write
 from .data import BOS, encode_document
 from .lm import GPT, iter_checkpoints
 
@@ -50,9 +50,10 @@ def resolve_layer(model:nn.Module, # our GPT or a HF causal LM
         raise ValueError(f"unknown layer name {layer!r}; similar names: {close or list(mods)[:8]}")
     return layer, mods[layer]
 
-def model_vocab_size(model:nn.Module)->int:
-    "Vocabulary size of our GPT or a HF model."
-    return int(model.config.vocab_size)
+def model_vocab_size(model:nn.Module)->int|None:
+    "Vocabulary size the model declares (`model.config.vocab_size`: our GPT, Hugging Face models); None for a module that declares none."
+    v = getattr(getattr(model, 'config', None), 'vocab_size', None)
+    return None if v is None else int(v)
 
 # %% ../nbs/03_activations.ipynb #8e3f0b61
 class _StopForward(Exception): pass
@@ -141,20 +142,20 @@ def _as_batches(batches, batch_size):
         return (t[i:i + batch_size] for i in range(0, len(t), batch_size))
     return batches
 
-def _checked_ids(batches, vocab:int, dev):
-    "Each batch as (documents, tokens) int64 ids on `dev`, checked against the vocabulary."
+def _checked_ids(batches, vocab:int|None, dev):
+    "Each batch as (documents, tokens) int64 ids on `dev`, checked against the vocabulary when the model declares one."
     for b in batches:
         ids = torch.as_tensor(b)
         if ids.dim() != 2 or ids.shape[0] == 0 or ids.shape[1] == 0: raise ValueError(f"empty or non-2-D batch of token ids: shape {tuple(ids.shape)}")
         if ids.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8): raise TypeError(f"token ids must be integers, got {ids.dtype}")
-        if int(ids.max()) >= vocab or int(ids.min()) < 0:
+        if vocab is not None and (int(ids.max()) >= vocab or int(ids.min()) < 0):
             raise ValueError(f"token id {int(ids.max())} is outside the model's vocabulary of {vocab}: tokenizer and model do not match")
         yield ids.long().to(dev)
 
 @torch.no_grad()
-def get_activations(model:nn.Module, # our GPT or a Hugging Face causal LM
+def get_activations(model:nn.Module, # our GPT, a Hugging Face causal LM, or any module called as model(ids)
                     batches, # (documents, tokens) ids as one tensor/array, or an iterable of such batches
-                    layer:int|str, # block index or module name (see `resolve_layer`); the block's output is read
+                    layer:int|str, # block index or module name (see `resolve_layer`; any module: a name); the block's output is read
                     *, n_tokens:int|None=64, # keep the first `n_tokens` positions of each document (after BOS); None: all
                     drop_bos:bool=True, # drop position 0 (the BOS token), as the paper does
                     normalize:bool=True, # L2-normalise every token's activation vector
@@ -164,21 +165,27 @@ def get_activations(model:nn.Module, # our GPT or a Hugging Face causal LM
                     device=None, # where the model runs (the model is moved there)
                     out_dtype=torch.float32, # dtype of the returned / cached activations
                    )->'Activations|ActivationCache':
-    "Read a layer's output for every kept token, via `capture`; stop the forward pass after that layer."
+    """Read a layer's output for every kept token, via `capture`; stop the forward pass after that layer.
+    Token ids are checked against the vocabulary when the model declares one (`model.config.vocab_size`); no kept row at all is a ValueError."""
+    if n_tokens is not None and (isinstance(n_tokens, bool) or not isinstance(n_tokens, int) or n_tokens < 1): raise ValueError(f"n_tokens must be a positive int or None (all positions), got {n_tokens!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     dev = get_device(device)
     name, mod = resolve_layer(model, layer)
     vocab = model_vocab_size(model)
     model.to(dev).eval()
     writer = ActivationWriter(cache_dir, max_memory_mb, meta={'layer': name, 'normalize': normalize, 'drop_bos': drop_bos, 'n_tokens': n_tokens,
                                                           'model': type(model).__name__}) if cache_dir is not None else None
-    acts, toks, docs, poss, n_docs, n_in, t0 = [], [], [], [], 0, 0, time.perf_counter()
+    acts, toks, docs, poss, n_docs, n_in, n_rows, longest, t0 = [], [], [], [], 0, 0, 0, 0, time.perf_counter()
     def add(_, x, i, ids):   # one batch's block output (documents, tokens, d_model)
-        nonlocal n_docs, n_in
+        nonlocal n_docs, n_in, n_rows, longest
+        if x.dim() != 3 or x.shape[:2] != ids.shape: raise ValueError(f"layer {name} gave an output of shape {tuple(x.shape)} for batch {i} of ids {tuple(ids.shape)}: expected (documents, tokens, features)")
         lo = 1 if drop_bos else 0
         hi = x.shape[1] if n_tokens is None else min(x.shape[1], lo + n_tokens)
         x, kept = x[:, lo:hi].float(), ids[:, lo:hi]
         if normalize: x = F.normalize(x, dim=-1)
         B, T, D = x.shape
+        n_rows, longest = n_rows + B * T, max(longest, ids.shape[1])
+        if B * T == 0: n_docs, n_in = n_docs + B, n_in + ids.numel(); return
         rows = (x.reshape(B * T, D).to(out_dtype).cpu(), kept.reshape(-1).cpu(),
                 torch.arange(n_docs, n_docs + B).repeat_interleave(T), torch.arange(lo, hi).repeat(B))
         if writer is not None: writer.add(rows[0], rows[1], doc=rows[2], pos=rows[3])
@@ -187,6 +194,8 @@ def get_activations(model:nn.Module, # our GPT or a Hugging Face causal LM
         n_docs, n_in = n_docs + B, n_in + ids.numel()
     capture(model, {name: mod}, _checked_ids(_as_batches(batches, batch_size), vocab, dev), what='output', keep=False, on_batch=add, stop_after=name, require=True)
     if n_docs == 0: raise ValueError("batches is empty: no documents to read activations from")
+    if n_rows == 0: raise ValueError(f"no token was kept: the longest of the {n_docs} documents has {longest} tokens and drop_bos={drop_bos} "
+                                     f"drops position 0; give documents of at least {2 if drop_bos else 1} tokens")
     tps = n_in / (time.perf_counter() - t0)
     if writer is not None: return writer.close(tokens_per_s=tps)
     return Activations(torch.cat(acts), torch.cat(toks), torch.cat(docs), torch.cat(poss), name, tps)
@@ -241,24 +250,35 @@ class ActivationWriter:
         if not self.shards: raise ValueError("no activations were written")
         meta = {**self.meta, **extra, 'd': self.d, 'dtype': str(self.dtype), 'shards': self.shards, 'rows': sum(self.shards),
                 'peak_buffer_bytes': self.peak_bytes, 'budget_bytes': self.budget}
-        (self.path/'meta.json').write_text(json.dumps(meta, indent=1))
+        _atomic_write(self.path/'meta.json', lambda p: p.write_text(json.dumps(meta, indent=1)))
         return ActivationCache(self.path)
 
 class ActivationCache:
-    "Activations on disk: shards read as memory maps, so sets larger than RAM can be iterated."
+    "Activations on disk: shards read as memory maps, so sets larger than RAM can be iterated. Opening checks every shard file's header against meta.json."
     def __init__(self, path:str|Path):
         self.path = Path(path)
         if not (self.path/'meta.json').is_file(): raise FileNotFoundError(f"{path} has no meta.json: not a finished activation cache")
-        self.meta = json.loads((self.path/'meta.json').read_text())
+        try: self.meta = json.loads((self.path/'meta.json').read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{self.path/'meta.json'} is not valid JSON ({e}): the cache is corrupt; {self._fix}") from e
         self.offsets = np.concatenate([[0], np.cumsum(self.meta['shards'])])
-        for i in range(len(self.meta['shards'])):
-            if not (self.path/f'acts_{i:05d}.npy').is_file(): raise FileNotFoundError(f"{self.path}: shard acts_{i:05d}.npy is missing")
+        for i, n in enumerate(self.meta['shards']):
+            for what in ('acts', 'tokens', 'doc', 'pos'):
+                if not (self.path/f'{what}_{i:05d}.npy').is_file(): raise FileNotFoundError(f"{self.path}: shard {what}_{i:05d}.npy is missing; {self._fix}")
+                s = self.shard(i, what)
+                want = (n, self.meta['d']) if what == 'acts' else (n,)
+                if s.shape != want: raise ValueError(f"{self.path/f'{what}_{i:05d}.npy'} has shape {s.shape}, meta.json says {want}: the cache is corrupt; {self._fix}")
+    @property
+    def _fix(self)->str: return f"delete the folder {self.path} and write the cache again (get_activations(..., cache_dir=...))"
     def __len__(self): return int(self.offsets[-1])
     @property
     def d(self)->int: return self.meta['d']
     def shard(self, i:int, what:str='acts')->np.ndarray:
-        "Shard `i` of `acts`, `tokens`, `doc` or `pos`, memory-mapped."
-        return np.load(self.path/f'{what}_{i:05d}.npy', mmap_mode='r')
+        "Shard `i` of `acts`, `tokens`, `doc` or `pos`, memory-mapped; a truncated or corrupt file is a ValueError naming it."
+        f = self.path/f'{what}_{i:05d}.npy'
+        try: return np.load(f, mmap_mode='r', allow_pickle=False)
+        except (MemoryError, KeyboardInterrupt): raise
+        except FileNotFoundError as e: raise FileNotFoundError(f"{f} is missing: {self._fix}") from e
+        except Exception as e: raise ValueError(f"{f} cannot be read ({type(e).__name__}: {e}): the shard is truncated or corrupt; {self._fix}") from e
     def iter_batches(self, batch_size:int=4096, # rows per batch
                      *, shuffle:bool=False, seed:int=0, # shuffle shard order and rows within each shard
                      what:str='acts')->Iterator[torch.Tensor]:

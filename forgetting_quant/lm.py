@@ -14,6 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import save_file, load_file
+from safetensors import safe_open
 
 from .core import get_device, seed_everything, progress_bar, _atomic_write, _kill_point
 from .data import train_tokenizer, load_tokenizer, encode_texts, iter_documents, BOS
@@ -116,7 +117,8 @@ def load_checkpoint(path:str|Path, # a checkpoint folder written by `save_checkp
     if cfg.get('format') != _FORMAT: raise ValueError(f"{path/'config.json'}: format {cfg.get('format')!r}, expected {_FORMAT!r}")
     model = GPT(GPTConfig(**cfg['model']))
     try: sd = load_file(str(path/'model.safetensors'))
-    except Exception as e: raise ValueError(f"{path/'model.safetensors'} cannot be read ({e}): the checkpoint is corrupt") from e
+    except Exception as e: raise ValueError(f"{path/'model.safetensors'} cannot be read ({type(e).__name__}: {str(e)[:200]}): the file is truncated or corrupt; use another checkpoint "
+                                            f"(list_checkpoints); for a train_lm run, delete its resume.pt and rerun train_lm, which trains again from step 0 and rewrites it") from e
     sd['head.weight'] = sd.get('tok_emb.weight')
     try: model.load_state_dict(sd, strict=True)
     except RuntimeError as e: raise ValueError(f"{path}: weights do not match config.json ({str(e)[:300]})") from e
@@ -234,6 +236,23 @@ def _saved_eval(path:Path, mc:GPTConfig)->dict:
     if cfg.get('model') != asdict(mc): raise ValueError(f"{path} holds a checkpoint of another model ({cfg.get('model')}); use another out_dir or resume=False")
     return {'step': cfg['step'], **{k: v for k, v in cfg.items() if k not in ('format', 'step', 'model')}}
 
+def _readable(path:Path)->bool:
+    "Does the safetensors file `path` open? (Its header is checked against the file's size, so a truncated file does not.)"
+    try:
+        with safe_open(str(path), 'pt'): return True
+    except Exception: return False
+
+def _read_resume(path:Path)->dict:
+    "`train_lm`'s resume state, or a ValueError naming the file and what to do when it is truncated or corrupt."
+    try: st = torch.load(path, weights_only=True, map_location='cpu')
+    except (MemoryError, KeyboardInterrupt): raise
+    except Exception as e:
+        raise ValueError(f"{path} cannot be read ({type(e).__name__}: {str(e)[:200]}): the resume state is truncated or corrupt. Delete it to train "
+                         f"the run again from step 0 (readable checkpoints in {path.parent/'checkpoints'} are kept, unreadable ones rewritten), or pass resume=False and another out_dir") from e
+    missing = [k for k in ('model', 'optimizer', 'torch_rng', 'step', 'model_config', 'train_config', 'history') if not isinstance(st, dict) or k not in st]
+    if missing: raise ValueError(f"{path} lacks {missing}: it is not a train_lm resume state. Delete it, or pass resume=False and another out_dir")
+    return st
+
 def train_lm(tokens:np.ndarray, # training token stream (`data.encode_texts`)
              out_dir:str|Path, # run folder: checkpoints/, resume.pt, history.json, tokenizer.json
              model_config:GPTConfig|None=None, # model shape (default GPTConfig(); on resume, the saved one)
@@ -247,8 +266,9 @@ def train_lm(tokens:np.ndarray, # training token stream (`data.encode_texts`)
     out, dev = Path(out_dir), get_device(device)
     tc = train_config or TrainConfig()
     state_path = out/'resume.pt'
+    if stop_at is not None and (isinstance(stop_at, bool) or not isinstance(stop_at, int) or stop_at < 0): raise ValueError(f"stop_at must be an int >= 0 or None, got {stop_at!r}")
     if resume and state_path.exists():
-        st = torch.load(state_path, weights_only=True, map_location='cpu')
+        st = _read_resume(state_path)
         saved = GPTConfig(**json.loads(st['model_config']))
         if model_config is not None and model_config != saved: raise ValueError(f"{out} holds a run with {saved}, not {model_config}; use another out_dir or resume=False")
         if json.loads(st['train_config']) != asdict(tc): raise ValueError(f"{out} was trained with a different TrainConfig: {st['train_config']}")
@@ -278,7 +298,7 @@ def train_lm(tokens:np.ndarray, # training token stream (`data.encode_texts`)
 
     def checkpoint():
         path = out/'checkpoints'/f'step_{step:07d}'
-        if resume and (path/'config.json').is_file(): ev = _saved_eval(path, mc)   # written before an interruption: same weights, read its evaluation back
+        if resume and (path/'config.json').is_file() and _readable(path/'model.safetensors'): ev = _saved_eval(path, mc)   # written before an interruption: same weights, read its evaluation back
         else:
             ev = {'step': step, 'tokens': step * tc.batch_size * mc.context}
             for k, v in (heldout or {}).items():
@@ -297,12 +317,18 @@ def train_lm(tokens:np.ndarray, # training token stream (`data.encode_texts`)
             x, y = get_batch(tokens, step, tc, context=mc.context, device=dev)
             for g in opt.param_groups: g['lr'] = lr_at(step, tc)
             _, loss = model(x, y)
-            if not torch.isfinite(loss): raise FloatingPointError(f"training loss became {loss.item()} at step {step}; lower lr (now {tc.lr})")
             opt.zero_grad(set_to_none=True); loss.backward()
-            if tc.grad_clip: torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
+            params = list(model.parameters())
+            gn = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None])   # the norm clipping needs anyway: one pass over the gradients
+            lv, gv = torch.stack([loss.detach().float(), gn.float()]).tolist()
+            if not (math.isfinite(lv) and math.isfinite(gv)):  # before the optimiser step: the model and AdamW stay as after the last good step
+                opt.zero_grad(set_to_none=True); save_resume()
+                raise FloatingPointError(f"training step {step + 1}: the loss is {lv:.4g} and the gradient norm {gv:.4g}; nothing was applied and "
+                                         f"{state_path} holds the state after step {step}. Lower lr (now {tc.lr}) or check the tokens")
+            if tc.grad_clip: torch.nn.utils.clip_grads_with_norm_(params, tc.grad_clip, gn)   # = clip_grad_norm_, its norm reused
             opt.step(); step += 1
-            hist['history'].append({'step': step, 'loss': loss.item(), 'lr': lr_at(step - 1, tc)})
-            bar.update(1); bar.set_postfix(loss=f'{loss.item():.3f}')
+            hist['history'].append({'step': step, 'loss': lv, 'lr': lr_at(step - 1, tc)})
+            bar.update(1); bar.set_postfix(loss=f'{lv:.3f}')
             if step % tc.save_every == 0: save_resume()
     except KeyboardInterrupt:   # Ctrl-C: keep every finished step, then stop
         save_resume(); bar.close(); raise

@@ -92,7 +92,19 @@ class FeatureExamples:
         np.savez_compressed(path, **{k: getattr(self, k) for k in self.__dataclass_fields__})
     @classmethod
     def load(cls, path)->'FeatureExamples':
-        with np.load(path, allow_pickle=False) as z: return cls(**{k: z[k] for k in cls.__dataclass_fields__})
+        "Read a file written by `save`; a truncated or corrupt one is a ValueError naming it."
+        return cls(**_read_npz(path, list(cls.__dataclass_fields__)))
+
+def _read_npz(path, keys:list)->dict:
+    "Arrays `keys` of a pipeline .npz file; FileNotFoundError when absent, ValueError naming it (and what to do) when truncated or corrupt."
+    p = Path(path)
+    if not p.is_file(): raise FileNotFoundError(f"{p} does not exist")
+    try:
+        with np.load(p, allow_pickle=False) as z: return {k: z[k] for k in keys}
+    except (MemoryError, KeyboardInterrupt): raise
+    except Exception as e:
+        raise ValueError(f"{p} cannot be read ({type(e).__name__}: {str(e)[:200]}): the file is truncated or corrupt; delete {p.parent/'summary.json'} "
+                         "and rerun run_checkpoint / run_pipeline, which recomputes that folder's results") from e
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #c1c2a1b3
 def collect_examples(acts:torch.Tensor, idx:torch.Tensor, # (rows, k) sparse codes of the held-out rows (`sparse_codes`)
@@ -239,7 +251,9 @@ def run_checkpoint(model, # our GPT (or a model sharing `tok`)
     fp = config_fingerprint(cfg, {'layer': int(layer), 'd_model': int(model.config.d_model) if hasattr(model, 'config') and hasattr(model.config, 'd_model') else None})
     try: old = json.loads((out/'config.json').read_text())['fingerprint']
     except (FileNotFoundError, ValueError, KeyError): old = None
-    if old == fp and (out/'summary.json').exists(): return json.loads((out/'summary.json').read_text())
+    if old == fp and (out/'summary.json').exists():
+        try: return json.loads((out/'summary.json').read_text())
+        except (ValueError, UnicodeDecodeError): pass   # an unreadable done marker: recompute the results (the SAE resumes from its checkpoint)
     if old != fp:
         for f in _PIPELINE_FILES: (out/f).unlink(missing_ok=True)
         _atomic_write(out/'config.json', lambda p: p.write_text(json.dumps({'fingerprint': fp, 'config': asdict(cfg), 'layer': int(layer)})))
@@ -361,7 +375,7 @@ def load_codes(folder:str|Path)->tuple[torch.Tensor, torch.Tensor, int]:
     "Sparse held-out codes and the number of latents of a finished checkpoint folder."
     folder = Path(folder)
     if not (folder/'summary.json').exists(): raise FileNotFoundError(f"{folder} holds no finished pipeline results")
-    with np.load(folder/'codes.npz') as z: a, i = torch.from_numpy(z['acts']), torch.from_numpy(z['idx'])
+    z = _read_npz(folder/'codes.npz', ['acts', 'idx']); a, i = torch.from_numpy(z['acts']), torch.from_numpy(z['idx'])
     return a, i, json.loads((folder/'summary.json').read_text())['n_latents']
 
 @dataclass

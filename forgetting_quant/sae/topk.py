@@ -117,6 +117,14 @@ class _SparseTopK(torch.autograd.Function):
     @staticmethod
     def _backward(ctx, g_out, g_acts):
         xc, W_enc, W_dec, idx, acts, vals = ctx.saved_tensors
+        if W_enc.dtype in (torch.float16, torch.bfloat16):   # the sparse kernels (sampled_addmm, CSR @ dense) lack half types: work in float32
+            f32 = lambda t: None if t is None else t.float()
+            gs = _SparseTopK._backward_f32(ctx, f32(g_out), f32(g_acts), *map(f32, (xc, W_enc, W_dec)), idx, f32(acts), f32(vals))
+            return tuple(None if g is None else g.to(W_enc.dtype) for g in gs[:4]) + gs[4:]
+        return _SparseTopK._backward_f32(ctx, g_out, g_acts, xc, W_enc, W_dec, idx, acts, vals)
+
+    @staticmethod
+    def _backward_f32(ctx, g_out, g_acts, xc, W_enc, W_dec, idx, acts, vals):
         B, k = idx.shape; n = W_enc.shape[0]; flat = idx.reshape(-1)
         g_out = g_out.contiguous()
         # dL/dacts = <W_dec[idx[b, j]], g_out[b]>: a sampled dense-dense product on the (B, n) pattern of the code
@@ -151,6 +159,32 @@ def topk_dense_reference(xc:Tensor, # (B, d) centred input x - b_pre
     return z @ W_dec, acts, idx
 
 # %% ../../nbs/sae/00_topk.ipynb #24acb292
+def _read_safetensors(path, # the file
+                      fmt:str, # the `format` its metadata must carry
+                      kind:str, # what the file is, for messages ('TopKSAE file', 'SAETrainer checkpoint')
+                      fix:str, # what to do when it is truncated or corrupt
+                      device=None, # where the tensors go
+                      check=None, # check(metadata): raise on a valid file of the wrong kind, before the tensors are read
+                     )->tuple[dict, dict]: # (metadata, tensors)
+    "Read a safetensors file of ours: FileNotFoundError when absent; ValueError naming the file when it is truncated, corrupt (unreadable, or non-finite weights) or of another kind."
+    p = Path(path)
+    if not p.is_file(): raise FileNotFoundError(f"{kind} {p} does not exist")
+    def bad(e): return ValueError(f"{kind} {p} cannot be read ({type(e).__name__}: {str(e)[:200]}): the file is truncated or corrupt; {fix}")
+    try:
+        with safe_open(str(p), 'pt') as f: meta = f.metadata() or {}
+    except (MemoryError, KeyboardInterrupt): raise
+    except Exception as e: raise bad(e) from e
+    if meta.get('format') != fmt: raise ValueError(f"{p} is not a {kind} (its format is {meta.get('format')!r}, expected {fmt!r})")
+    if check is not None: check(meta)
+    try: t = load_file(str(p), device=str(device or 'cpu'))
+    except (MemoryError, KeyboardInterrupt): raise
+    except Exception as e: raise bad(e) from e
+    nonfinite = [k for k, v in t.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+    if nonfinite: raise ValueError(f"{kind} {p}: tensors {nonfinite[:4]} hold NaN/Inf: the file is corrupt; {fix}")
+    return meta, t
+
+_HALF = (torch.float16, torch.bfloat16)
+
 class TopKSAE(nn.Module):
     "TopK sparse autoencoder $z=\\mathrm{TopK}(W_{enc}(x-b_{pre})+b_{enc})$, $\\hat x=W_{dec}z+b_{pre}$ (Inaba et al. 2025, eq. 1–2)."
     def __init__(self, d:int, # input dimension
@@ -162,7 +196,7 @@ class TopKSAE(nn.Module):
                  sparse:bool=True, # sparse decode + sparse backward; False: the dense reference path
                  seed:int|None=0, # initialisation seed (None: a fresh, non-reproducible one; the global RNG is never touched)
                  device=None, # where the parameters live
-                 dtype=None, # parameter dtype (None: float32)
+                 dtype=None, # parameter dtype (None: float32); bfloat16/float16 serve inference, `SAETrainer` trains float32/float64 only
                 ):
         super().__init__()
         for nm, v in [('d', d), ('expansion', expansion), ('k', k)]:
@@ -170,6 +204,8 @@ class TopKSAE(nn.Module):
         n = expansion*d if n_latents is None else n_latents
         if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f"n_latents must be a positive int, got {n!r}")
         if k > n: raise ValueError(f"k={k} must be <= n_latents={n}")
+        if dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+            raise TypeError(f"dtype must be a floating torch dtype (torch.float32, float64, bfloat16, float16) or None, got {dtype!r}")
         self.d, self.n, self.k, self.relu, self.sparse = d, n, k, relu, sparse
         self.config = dict(d=d, n_latents=n, k=k, relu=relu, encoder_bias=encoder_bias)
         gen = torch.Generator()
@@ -230,18 +266,19 @@ class TopKSAE(nn.Module):
              sparse:bool=True, # sparse path (see `TopKSAE`)
              dtype=None, # parameter dtype (None: float32)
             )->'TopKSAE':
-        "Read a `TopKSAE` written by `save`."
-        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-        if meta.get('format') != 'forgetting_quant.TopKSAE': raise ValueError(f"{path} is not a TopKSAE safetensors file")
+        "Read a `TopKSAE` written by `save`; a truncated or corrupt file is a ValueError naming it."
+        meta, t = _read_safetensors(path, 'forgetting_quant.TopKSAE', 'TopKSAE file', 'delete it and save (or train) the SAE again', device)
         cfg = json.loads(meta['config'])
         sae = cls(cfg['d'], k=cfg['k'], n_latents=cfg['n_latents'], relu=cfg['relu'], encoder_bias=cfg['encoder_bias'],
                   sparse=sparse, seed=0, device=device, dtype=dtype)   # seed=0: a cheap, local init that load_state_dict overwrites
-        sae.load_state_dict(load_file(str(path), device=str(device or 'cpu')))
+        sae.load_state_dict(t)
         return sae
 
     def __repr__(self): return f"TopKSAE(d={self.d}, n={self.n}, k={self.k}, relu={self.relu}, sparse={self.sparse})"
 
 # %% ../../nbs/sae/00_topk.ipynb #20335490
+_DEGENERATE_REL = 1e-8   # rows with Σ‖x-x̄‖² <= this × Σ‖x‖² have no variance to explain (float32 rounding of identical rows: ~1e-14)
+
 def fvu(x:Tensor, x_hat:Tensor)->Tensor:
     "Fraction of variance unexplained $\\sum\\|x-\\hat x\\|^2/\\sum\\|x-\\bar x\\|^2$ over the batch."
     return (x - x_hat).pow(2).sum()/(x - x.mean(0)).pow(2).sum().clamp_min(torch.finfo(x.dtype).tiny)
@@ -262,8 +299,10 @@ def sae_metrics(sae:TopKSAE, # the SAE to measure
                )->SAEMetricsResult:
     "FVU, MSE (per token, summed over d), L0, fraction of latents that never fire on `x`, and mean cosine(x, x̂)."
     x = sae._check(x)
-    se = tot = l0 = cos = 0.; fired = torch.zeros(sae.n, dtype=torch.bool, device=x.device)
     mu = x.mean(0)
+    spread, scale = torch.stack([(x - mu).pow(2).sum(), x.pow(2).sum()]).tolist()
+    if not spread > _DEGENERATE_REL*scale: raise ValueError(f"x has {x.shape[0]} row(s) without variance (Σ‖x-x̄‖² = {spread:.3g}, Σ‖x‖² = {scale:.3g}): its FVU is undefined; measure on more, varied rows")
+    se = tot = l0 = cos = 0.; fired = torch.zeros(sae.n, dtype=torch.bool, device=x.device)
     for s in range(0, x.shape[0], batch_size):
         xb = x[s:s+batch_size]; xh, acts, idx = sae(xb)
         se += float((xb - xh).pow(2).sum()); tot += float((xb - mu).pow(2).sum())
@@ -303,13 +342,19 @@ class SAETrainer:
         bad = sorted(set(overrides) - {f.name for f in dataclasses.fields(SAETrainConfig)})
         if bad: raise TypeError(f"SAETrainer got unknown keyword arguments {bad}; the SAETrainConfig fields are {[f.name for f in dataclasses.fields(SAETrainConfig)]}")
         cfg = dataclasses.replace(cfg or SAETrainConfig(), **overrides)
-        if cfg.warmup_steps < 0 or cfg.batch_size < 1 or cfg.dead_tokens < 0: raise ValueError("warmup_steps, dead_tokens must be >= 0 and batch_size >= 1")
+        if cfg.warmup_steps < 0 or cfg.batch_size < 2 or cfg.dead_tokens < 0:
+            raise ValueError(f"warmup_steps and dead_tokens must be >= 0 and batch_size >= 2 (the FVU loss divides by a batch's variance), got {cfg.warmup_steps}, {cfg.dead_tokens}, {cfg.batch_size}")
+        if sae.W_enc.dtype not in (torch.float32, torch.float64):
+            raise TypeError(f"SAETrainer trains float32 or float64 parameters, the SAE's are {sae.W_enc.dtype}: Adam in half precision loses its updates "
+                            f"(eps={cfg.adam_eps} is 0 in float16) and has no float32 master weights here. Train TopKSAE(..., dtype=torch.float32) "
+                            "and cast the trained SAE afterwards (sae.to(torch.bfloat16), or TopKSAE.load(path, dtype=torch.bfloat16))")
         self.sae, self.cfg = sae, cfg
         self.base_lr = scaled_lr(sae.n) if cfg.lr == 'scaled' else float(cfg.lr)
         if not self.base_lr > 0: raise ValueError(f"lr must be positive or 'scaled', got {cfg.lr!r}")
         self.k_aux = min(cfg.k_aux or max(1, sae.d//2), sae.n)
         self.opt = torch.optim.Adam(sae.parameters(), lr=self.base_lr, betas=cfg.adam_betas, eps=cfg.adam_eps)
-        self.step, self.tokens = 0, 0
+        self.step, self.tokens = 0, 0      # optimiser steps taken, rows trained on
+        self.batches, self.skipped = 0, 0  # batches consumed (steps + skipped), batches skipped as degenerate
         self.since_fired = torch.zeros(sae.n, dtype=torch.int64, device=sae.W_enc.device)
         self.history:list[dict] = []
 
@@ -322,57 +367,85 @@ class SAETrainer:
         "Latents that have not fired for `dead_tokens` tokens."
         return self.since_fired >= max(self.cfg.dead_tokens, 1)
 
-    def train_step(self, x)->dict:
-        "One optimiser step on the batch `x`; returns the step's losses."
-        sae = self.sae; x = sae._check(x)
+    def _degenerate(self, x:Tensor)->tuple[str|None, Tensor|None]:
+        "Why the FVU loss of batch `x` is undefined (None: it is fine), and its denominator Σ‖x-x̄‖²."
+        if x.shape[0] < 2: return f"{x.shape[0]} row", None
+        den = (x - x.mean(0)).pow(2).sum()
+        tot, scale = torch.stack([den, x.pow(2).sum()]).tolist()     # one device sync
+        if math.isfinite(scale) and not tot > _DEGENERATE_REL*scale: return f"{x.shape[0]} rows with zero variance (Σ‖x-x̄‖² = {tot:.3g}, Σ‖x‖² = {scale:.3g})", None
+        return None, den
+
+    def train_step(self, x)->dict|None:
+        """One optimiser step on the batch `x`; returns the step's losses. A batch whose FVU is undefined (fewer than 2 rows, or rows without variance)
+        is skipped with a RuntimeWarning and None is returned; a non-finite loss or gradient raises FloatingPointError before anything is applied."""
+        sae = self.sae; i = self.batches
+        x = check_activations(x, sae.d, f'batch {i}').to(sae.W_enc.dtype)
+        why, den = self._degenerate(x)
+        if why is not None:
+            warnings.warn(f"SAETrainer skipped batch {i} ({why}): its FVU loss divides by its variance; the parameters are unchanged", RuntimeWarning, stacklevel=2)
+            self.batches += 1; self.skipped += 1
+            return None
+        b_pre0 = sae.b_pre.detach().clone() if self.step == 0 else None
         if self.step == 0: sae.init_b_pre_(x)
         for g in self.opt.param_groups: g['lr'] = self.lr_at(self.step)
         dead = self.dead_mask() if self.cfg.auxk else None
         x_hat, acts, idx = sae(x)
-        loss = fvu_loss = fvu(x, x_hat)
+        loss = fvu_loss = (x - x_hat).pow(2).sum()/den.clamp_min(torch.finfo(x.dtype).tiny)   # = fvu(x, x_hat), the denominator computed once
         aux = None
         if dead is not None and dead.any():
             e = (x - x_hat).detach()                                   # the residual AuxK explains, detached
             di = dead.nonzero().squeeze(1); ka = min(self.k_aux, len(di))
             b_enc = sae.b_enc[di] if sae.b_enc is not None else None
             e_hat, _, _ = _SparseTopK.apply(x - sae.b_pre, sae.W_enc[di], b_enc, sae.W_dec[di], ka, sae.relu)
-            aux = fvu(e, e_hat)
+            den_e = (e - e.mean(0)).pow(2).sum()
+            aux = (e - e_hat).pow(2).sum()/den_e.clamp_min(torch.finfo(x.dtype).tiny)   # = fvu(e, e_hat) ...
+            aux = torch.where(den_e > _DEGENERATE_REL*den, aux, torch.zeros_like(aux))  # ... but 0 when the residual has no variance left to explain
             loss = loss + self.cfg.auxk_coef*aux
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
+        gnorm = torch.nn.utils.get_total_norm([p.grad for p in sae.parameters() if p.grad is not None])   # one fused pass over the gradients
+        stats = torch.stack([loss.detach(), fvu_loss.detach(), gnorm.to(loss.dtype)] + ([] if aux is None else [aux.detach()])).tolist()   # one device sync
+        if not all(map(math.isfinite, stats[:3])):
+            self.opt.zero_grad(set_to_none=True)
+            if b_pre0 is not None: sae.b_pre.data.copy_(b_pre0)
+            raise FloatingPointError(f"SAE training step {self.step + 1} (batch {i}): the loss is {stats[0]:.4g} and the gradient norm {stats[2]:.4g}; "
+                                     f"nothing was applied (the SAE and Adam are as after step {self.step}). Check the batch's scale, or lower lr (now {self.lr_at(self.step):.3g})")
         self.opt.step()
         sae.normalize_decoder_()
         with torch.no_grad():
             fired = torch.bincount(idx[acts > 0], minlength=sae.n) > 0
             self.since_fired += x.shape[0]; self.since_fired[fired] = 0
-        self.step += 1; self.tokens += x.shape[0]
-        return dict(step=self.step, tokens=self.tokens, loss=float(loss.detach()), fvu=float(fvu_loss.detach()), auxk=None if aux is None else float(aux.detach()),
+        self.step += 1; self.tokens += x.shape[0]; self.batches += 1
+        return dict(step=self.step, tokens=self.tokens, loss=stats[0], fvu=stats[1], auxk=None if aux is None else stats[3],
                     lr=self.lr_at(self.step - 1), dead_fraction=float(self.dead_mask().float().mean()))
 
     def _batches(self, data)->Iterator[Tensor]:
         if isinstance(data, (Tensor, np.ndarray)):
             X = check_activations(data, self.sae.d, 'data'); N, B = X.shape[0], self.cfg.batch_size
             if B > N: raise ValueError(f"batch_size={B} is larger than the {N} rows of data")
-            per_epoch, s = N//B, self.step
+            per_epoch, s = N//B, self.batches
             while True:
                 e, j = divmod(s, per_epoch)
                 perm = torch.randperm(N, generator=torch.Generator().manual_seed(self.cfg.seed*1_000_003 + e))
                 yield X[perm[j*B:(j + 1)*B].to(X.device)]; s += 1
         else:
             it = iter(data)
-            for _ in range(self.step):      # resume: skip the batches already consumed
+            for _ in range(self.batches):   # resume: skip the batches already consumed (trained on or skipped)
                 if next(it, None) is None: return
             yield from it
 
     def fit(self, data, # one (N, d) tensor (shuffled into batches) or an iterable of (B, d) batches from its start
             steps:int|None=None, # stop after this many steps in total (None: until an iterable is exhausted)
-            *, checkpoint:str|Path|None=None, # safetensors file: resumed from if it exists, written every `checkpoint_every` steps and at the end
+            *, checkpoint:str|Path|None=None, # safetensors file: resumed from if it exists, written every `checkpoint_every` steps, at the end, and before a non-finite step is raised
             checkpoint_every:int|None=None, # steps between checkpoints (None: only at the end); a kill loses at most this many steps
             log_every:int=100, # record a history row every this many steps
             progress:bool|None=None, # progress bar (None: on in a terminal, off under tests, CI and FQ_QUIET)
            )->list[dict]:
-        "Train until `steps` (in total, counting resumed steps) or until the data ends; returns the history."
+        """Train until `steps` (in total, counting resumed steps) or until the data ends; returns the history.
+        Degenerate batches are skipped with a warning (see `train_step`); on a non-finite step the last good state is written to `checkpoint` and FloatingPointError raised."""
         if steps is None and isinstance(data, (Tensor, np.ndarray)): raise ValueError("give steps when training from a tensor")
+        if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1): raise ValueError(f"steps must be a positive int (the total, counting resumed steps) or None, got {steps!r}")
+        if isinstance(log_every, bool) or not isinstance(log_every, int) or log_every < 1: raise ValueError(f"log_every must be a positive int, got {log_every!r}")
         if checkpoint_every is not None:
             if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int) or checkpoint_every < 1:
                 raise ValueError(f"checkpoint_every must be a positive int or None, got {checkpoint_every!r}")
@@ -382,7 +455,14 @@ class SAETrainer:
         bar.update(self.step)
         for x in self._batches(data):
             if steps is not None and self.step >= steps: break
-            r = self.train_step(x); bar.update(1)
+            try: r = self.train_step(x)
+            except FloatingPointError as e:
+                bar.close()
+                if checkpoint is None: raise
+                self.save_checkpoint(checkpoint)
+                raise FloatingPointError(f"{e}; {checkpoint} holds that last good state (step {self.step})") from None
+            if r is None: continue
+            bar.update(1)
             if self.step % log_every == 0 or self.step == steps: self.history.append(r)
             if checkpoint_every and self.step % checkpoint_every == 0: self.save_checkpoint(checkpoint); _kill_point('sae_checkpoint')
         bar.close()
@@ -396,16 +476,17 @@ class SAETrainer:
         for p, st in self.opt.state.items():
             for k, v in st.items(): t[f'adam.{names[id(p)]}.{k}'] = torch.as_tensor(v).detach().contiguous().cpu()
         t['since_fired'] = self.since_fired.cpu()
-        meta = dict(step=self.step, tokens=self.tokens, config=json.dumps(self.sae.config), train=json.dumps(asdict(self.cfg)),
+        meta = dict(step=self.step, tokens=self.tokens, batches=self.batches, skipped=self.skipped, config=json.dumps(self.sae.config), train=json.dumps(asdict(self.cfg)),
                     history=json.dumps(self.history), format='forgetting_quant.SAETrainer')
         _atomic_write(Path(path), lambda p: save_file(t, str(p), metadata={k: str(v) for k, v in meta.items()}))
 
     def load_checkpoint(self, path):
-        "Restore a state written by `save_checkpoint` (same SAE shape)."
-        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-        if meta.get('format') != 'forgetting_quant.SAETrainer': raise ValueError(f"{path} is not an SAETrainer checkpoint")
-        if json.loads(meta['config']) != self.sae.config: raise ValueError(f"checkpoint SAE config {meta['config']} != {self.sae.config}")
-        dev = self.sae.W_enc.device; t = load_file(str(path), device=str(dev))
+        "Restore a state written by `save_checkpoint` (same SAE shape); a truncated or corrupt file is a ValueError naming it, raised before anything changes."
+        def same_sae(meta):
+            if json.loads(meta['config']) != self.sae.config: raise ValueError(f"checkpoint SAE config {meta['config']} != {self.sae.config}")
+        dev = self.sae.W_enc.device
+        meta, t = _read_safetensors(path, 'forgetting_quant.SAETrainer', 'SAETrainer checkpoint',
+                                    'delete it to train from step 0, or put back an earlier copy', dev, check=same_sae)
         self.sae.load_state_dict({k[4:]: v for k, v in t.items() if k.startswith('sae.')})
         self.opt.state.clear()
         for n, p in self.sae.named_parameters():
@@ -413,6 +494,7 @@ class SAETrainer:
             if st: st['step'] = st['step'].cpu(); self.opt.state[p] = st
         self.since_fired = t['since_fired'].to(dev)
         self.step, self.tokens = int(meta['step']), int(meta['tokens'])
+        self.batches, self.skipped = int(meta.get('batches', self.step)), int(meta.get('skipped', 0))   # checkpoints from before skipping: batches = steps
         self.history = json.loads(meta['history'])
 
 # %% ../../nbs/sae/00_topk.ipynb #781de3b6
