@@ -18,6 +18,7 @@ from ..sae.features import (count_languages, language_of_feature, granularity_st
     concentration_baseline_from_stats, granularity_grid, fit_thresholds, cohen_kappa,
     confusion_matrix, ja_en_lexicon, GRANULARITY_NAMES, LABELS)
 from ..sae.pipeline import PipelineConfig, run_pipeline, run_checkpoint, persistence
+from ..sae.evaluation import DENSITY_BINS
 
 # %% auto #0
 __all__ = ['topk_synthetic_experiment', 'DEMO_CHECKPOINTS', 'shared_data_dir', 'load_demo', 'language_mismatches', 'evaluate_granularity', 'crossval_granularity', 'demo_language_experiment', 'demo_granularity_experiment', 'QUICK_PIPELINE', 'plot_fig4_fig5', 'checkpoints_experiment']
@@ -189,16 +190,38 @@ def demo_granularity_experiment(store:ResultStore, quick:bool):
     plt.close(fig)
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #65b91941
-QUICK_PIPELINE = PipelineConfig(train_docs=400, heldout_docs=300, sae_steps=150, batch_size=512, warmup_steps=20)
+QUICK_PIPELINE = PipelineConfig(train_docs=400, heldout_docs=300, sae_steps=150, batch_size=512, warmup_steps=20, core_docs=150)
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #27f82382
+def _plot_core_row(ax, rows, x, lab):
+    "Second row of the per-checkpoint figure: the core evaluation (`core_metrics_row`) of each checkpoint's SAE."
+    g = lambda k: np.array([r[f'core_{k}'] for r in rows], dtype=float)
+    for k, c, name in (('ce_loss_without_sae', '#4878d0', 'clean'), ('ce_loss_with_sae', '#ee854a', 'SAE spliced'), ('ce_loss_with_ablation', '#8c8c8c', 'zero ablation')):
+        ax[0].plot(x, g(k), 'o-', color=c, label=name)
+    ax[0].set(title='CE loss on held-out text', ylabel='nats per token'); ax[0].legend(fontsize=8)
+    # CE loss recovered divides by CE_zero − CE_clean: where zeroing the layer costs under 0.1 nats (an untrained LM) the ratio means nothing
+    ok = g('ce_loss_with_ablation') - g('ce_loss_without_sae') >= 0.1
+    ax[1].plot(x, np.where(ok, g('ce_loss_score'), np.nan), 'o-', label='CE loss recovered (where zero ablation costs ≥ 0.1 nats)')
+    ax[1].plot(x, g('explained_variance'), 's-', label='explained variance'); ax[1].plot(x, g('cossim'), '^-', label='cosine')
+    ax[1].set(title='reconstruction', ylim=(0, 1.02)); ax[1].legend(fontsize=7)
+    for k, name in (('frac_alive', 'alive'), ('freq_over_1_percent', 'fires on > 1 % of tokens'), ('freq_over_10_percent', '> 10 %')):
+        ax[2].plot(x, g(k), 'o-', label=name)
+    ax[2].set(title='feature density', ylabel='share of latents', ylim=(0, 1.02)); ax[2].legend(fontsize=8)
+    H = np.array([r['core_density_hist'] for r in rows], dtype=float).T
+    H = H / np.maximum(H.sum(0, keepdims=True), 1)
+    ax[3].imshow(H, aspect='auto', origin='lower', cmap='viridis', extent=(-0.5, len(rows) - 0.5, DENSITY_BINS[0], DENSITY_BINS[-1]))
+    ax[3].set(title='log$_{10}$ feature density (share of live latents)', ylabel='log$_{10}$ density')
+
 def plot_fig4_fig5(rows:list[dict], # `run_pipeline` rows
                    title:str=''):
-    "Fig. 4 analogue (language tendency per checkpoint: the authors' rule and ground truth) and Fig. 5 analogue (granularity shares: ours and ground truth)."
+    "Fig. 4 analogue (language tendency per checkpoint: the authors' rule and ground truth) and Fig. 5 analogue (granularity shares: ours and ground truth); with the core evaluation in the rows, a second row: CE losses (clean, SAE, zero ablation), CE loss recovered and explained variance, feature density shares and the log10 density histogram per checkpoint."
     import matplotlib.pyplot as plt
     rows = [r for r in rows if r.get('features', 0) > 0]
     x = np.arange(len(rows)); lab = [str(r['step']) for r in rows]
-    fig, ax = plt.subplots(1, 4, figsize=(18, 3.8), sharey=True)
+    core = bool(rows) and all('core_ce_loss_with_sae' in r for r in rows)
+    fig, axs = plt.subplots(2 if core else 1, 4, figsize=(18, 7.8 if core else 3.8), squeeze=False)
+    ax = axs[0]
+    for a in ax[1:]: a.sharey(ax[0])
     lc = {'en': '#4878d0', 'ja': '#ee854a', 'mix': '#6acc64'}
     gc = {4: '#8c8c8c', 3: '#d65f5f', 2: '#956cb4', 1: '#dddddd'}
     for a, pre, t in ((ax[0], 'lang_', 'language (authors\' rule)'), (ax[1], 'truth_lang_', 'language (ground truth)')):
@@ -211,7 +234,8 @@ def plot_fig4_fig5(rows:list[dict], # `run_pipeline` rows
         for k in (4, 3, 2, 1):
             v = np.array([r[f'{pre}{k}'] for r in rows]); a.bar(x, v, bottom=b, color=gc[k], label=f'{k} {GRANULARITY_NAMES[k]}'); b += v
         a.set_title(t)
-    for a in ax: a.set_xticks(x, lab, rotation=45); a.set_xlabel('LM checkpoint (step)')
+    if core: _plot_core_row(axs[1], rows, x, lab)
+    for a in axs.flat: a.set_xticks(x, lab, rotation=45); a.set_xlabel('LM checkpoint (step)')
     ax[0].set_ylabel('share of features')
     ax[1].legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.0, 1.0)); ax[3].legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.0, 1.0))
     if title: fig.suptitle(title)
@@ -250,7 +274,9 @@ def checkpoints_experiment(store:ResultStore, quick:bool):
         pers = persistence(out)
     fig = plot_fig4_fig5(rows, 'SAE features per checkpoint of the tiny GPT')
     keep = ('step', 'features', 'alive', 'heldout_fvu', 'l0', 'lang_en', 'lang_ja', 'lang_mix', 'truth_lang_mix', 'gran_4', 'gran_3', 'gran_2', 'gran_1',
-            'truth_gran_4', 'truth_gran_3', 'truth_gran_2', 'truth_gran_1', 'gran_kappa_vs_truth')
+            'truth_gran_4', 'truth_gran_3', 'truth_gran_2', 'truth_gran_1', 'gran_kappa_vs_truth',
+            'core_ce_loss_without_sae', 'core_ce_loss_with_sae', 'core_ce_loss_with_ablation', 'core_ce_loss_score', 'core_kl_div_with_sae',
+            'core_explained_variance', 'core_l2_ratio', 'core_frac_alive', 'core_freq_over_1_percent', 'core_freq_over_10_percent')
     store.save('sae', 'checkpoints', [{k: r.get(k) for k in keep} for r in rows], seeds=[cfg.seed, cfg.seed + 1],
                fig=fig, run_dir=str(run_dir), results_dir=str(out), config=asdict(cfg), persistence=pers)
     plt.close(fig)

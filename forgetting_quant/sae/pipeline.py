@@ -14,6 +14,7 @@ from ..data import generate_document
 from ..activations import corpus_activations, token_batches, get_activations, iter_model_checkpoints, resolve_layer
 from ..lm import load_tokenizer
 from .topk import TopKSAE, SAETrainer, SAETrainConfig, sae_metrics, check_activations, _quiet_sparse_beta
+from .evaluation import core_metrics_row, DENSITY_BINS
 from .features import (language_of_feature, classify_granularity, cohen_kappa, confusion_matrix, feature_card_html, LABELS)
 
 # %% auto #0
@@ -230,6 +231,7 @@ class PipelineConfig:
     ratio:float = 0.7
     k_top:int = 20
     min_examples:int = 5       # features with fewer examples are not classified
+    core_docs:int = 300        # held-out sequences for the core evaluation (`core_metrics_row`: CE loss recovered, KL, density; 0: skip)
     max_scored:int|None = 300  # classify a random sample of this many features per checkpoint (None: all)
     layer:int|None = None      # block index (None: `middle_layer`)
     seed:int = 0
@@ -276,7 +278,11 @@ def run_checkpoint(model, # our GPT (or a model sharing `tok`)
     _atomic_write(out/'scores.json', lambda p: p.write_text(json.dumps(scores)))
     summ = {'layer': int(layer), 'heldout_fvu': met.fvu, 'l0': met.l0, 'dead_fraction': met.dead_fraction,
             'train_fvu': hist[-1]['fvu'] if hist else None, 'alive': int((ex.fmax > 0).sum()), 'n_latents': sae.n,
-            **(summarize_scores(scores) if scores else {'features': 0}), 'wall_s': time.perf_counter() - t0}
+            **(summarize_scores(scores) if scores else {'features': 0})}
+    if cfg.core_docs:   # the SAE spliced into the LM on held-out text: CE clean / with the SAE / zero ablation, explained variance, density
+        core_ids, _ = token_batches(tok, [d.text for d in corpus_documents(cfg.core_docs, 'heldout')], n_tokens=cfg.n_tokens)
+        summ.update(core_metrics_row(model, sae, core_ids, layer=layer, device=device))
+    summ['wall_s'] = time.perf_counter() - t0
     _atomic_write(out/'summary.json', lambda p: p.write_text(json.dumps(summ)))
     return summ
 
