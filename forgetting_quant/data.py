@@ -544,7 +544,7 @@ def load_tokenizer(path:str|Path # a `tokenizer.json` file, a folder holding one
         if c.is_file(): break
     else: raise FileNotFoundError(f"no tokenizer.json at {path} (looked at {[str(c) for c in cands]})")
     try: tok = Tokenizer.from_file(str(c))
-    except Exception as e: raise ValueError(f"{c} is not a valid tokenizers JSON file: {e}") from e
+    except Exception as e: raise ValueError(f"{c} is not a valid tokenizers JSON file ({e}): it is truncated or corrupt; restore it from a copy of the run, or retrain it with train_tokenizer on the same documents (same ids only if the same documents and vocab_size)") from None
     if tok.token_to_id(BOS) is None: raise ValueError(f"{c}: tokenizer has no {BOS} token; train it with `train_tokenizer`")
     return tok
 
