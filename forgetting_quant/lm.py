@@ -115,6 +115,8 @@ def load_checkpoint(path:str|Path, # a checkpoint folder written by `save_checkp
     try: cfg = json.loads((path/'config.json').read_text())
     except json.JSONDecodeError as e: raise ValueError(f"{path/'config.json'} is not valid JSON ({e}): the checkpoint is corrupt") from e
     if cfg.get('format') != _FORMAT: raise ValueError(f"{path/'config.json'}: format {cfg.get('format')!r}, expected {_FORMAT!r}")
+    if (path/'quantize_config.json').is_file() or (path/'quantization_config.json').is_file():
+        raise ValueError(f"{path} is a quantized checkpoint (written by fq quantize / save_quantized): load it with load_quantized (or load_compressed_tensors)")
     model = GPT(GPTConfig(**cfg['model']))
     try: sd = load_file(str(path/'model.safetensors'))
     except Exception as e: raise ValueError(f"{path/'model.safetensors'} cannot be read ({type(e).__name__}: {str(e)[:200]}): the file is truncated or corrupt; use another checkpoint "

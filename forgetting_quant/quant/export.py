@@ -268,10 +268,14 @@ def _read_tensors(st:Path, writer:str)->tuple[dict, dict]:
     except Exception as e: raise ValueError(f"{st} cannot be read ({type(e).__name__}: {e}); the file is truncated or corrupt") from None
 
 def _hf_skeleton(d:Path)->nn.Module:
-    "The float model of a Hugging Face folder, built from its config.json (local files only; its quantization_config dropped: we fill the weights ourselves)."
+    "The float model of a Hugging Face folder (or of our GPT), built from its config.json (local files only; its quantization_config dropped: we fill the weights ourselves)."
     if not (d / 'config.json').is_file(): raise ValueError(f"{d} has no config.json (not a Hugging Face model): pass the model skeleton as model=")
+    cfg = _read_json(d / 'config.json')
+    if cfg.get('format') == 'forgetting_quant.gpt/1':    # our GPT (`fq quantize` of a run or checkpoint writes its config.json)
+        from forgetting_quant.lm import GPT, GPTConfig
+        return GPT(GPTConfig(**cfg['model']))
     import transformers
-    arch = (_read_json(d / 'config.json').get('architectures') or [None])[0]
+    arch = (cfg.get('architectures') or [None])[0]
     cls = getattr(transformers, arch, None) if arch else None
     if cls is None: raise ValueError(f"{d / 'config.json'}: architectures {arch!r} is not a transformers model class")
     cfg = transformers.AutoConfig.from_pretrained(str(d), local_files_only=True)
@@ -279,7 +283,7 @@ def _hf_skeleton(d:Path)->nn.Module:
     return cls(cfg)
 
 def load_quantized(out_dir, # a folder written by `save_quantized`
-                   model:nn.Module|None=None, # the model skeleton to fill (same class and shapes as the saved one); None: built from config.json (Hugging Face folders only)
+                   model:nn.Module|None=None, # the model skeleton to fill (same class and shapes as the saved one); None: built from config.json (Hugging Face folders, and our GPT's folders from `fq quantize`)
                   )->nn.Module: # the model, each packed layer replaced by a `DequantLinear`, in eval mode
     """Rebuild a runnable model from a `save_quantized` folder: a Hugging Face model is built from its `config.json` (local files only,
     nothing downloaded); each packed layer becomes a `DequantLinear` holding the packed tensors; every other tensor is loaded as saved.
@@ -468,7 +472,7 @@ def _ct_config(d:Path):
     return None
 
 def load_compressed_tensors(out_dir, # a folder written by `save_compressed_tensors`
-                            model:nn.Module|None=None, # the float model skeleton to fill; None: built from config.json (Hugging Face folders only)
+                            model:nn.Module|None=None, # the float model skeleton to fill; None: built from config.json (Hugging Face folders, and our GPT's folders from `fq quantize`)
                            )->nn.Module: # the model, each packed layer's weight the dequantized grid (`ct_dequantize`), in eval mode
     """Rebuild a runnable model from a `pack-quantized` folder: each `<layer>.weight_packed/_scale/_shape(/_zero_point)` set is dequantized
     into that nn.Linear's weight (in the scales' dtype, then cast to the weight's dtype); every other tensor is loaded as saved.

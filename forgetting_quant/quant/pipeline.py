@@ -259,11 +259,7 @@ def quantize_checkpoint(model_path, # Hugging Face causal-LM folder, or a forget
                   layers_clipped=sum((e['n_clipped'] or 0) > 0 for e in quant), quantize_seconds=q_seconds, layers=layers)
     if verify:
         loader = load_compressed_tensors if checkpoint_format == 'compressed-tensors' else load_quantized
-        skel = None
-        if lm.kind == 'fq':
-            from forgetting_quant.lm import GPT, GPTConfig
-            skel = GPT(GPTConfig(**lm.config['model']))
-        re_model = loader(out, model=skel)
+        re_model = loader(out)      # the skeleton from the folder's config.json, as a user would load it
         x = ev_stream[:ctx][None]
         with torch.no_grad(): diff = float((_logits(re_model, x) - _logits(lm.model, x)).abs().max())
         report['reloaded'] = dict(ppl=perplexity(re_model, ev_stream, **ev_kw)['ppl'],
