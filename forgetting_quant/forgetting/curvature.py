@@ -4,6 +4,8 @@
 
 # %% ../../nbs/forgetting/20_curvature.ipynb #5be5aba3
 from __future__ import annotations
+import contextlib
+from collections.abc import Mapping
 import numpy as np
 import torch
 from torch.func import functional_call, grad, jvp, vmap, hessian
@@ -19,6 +21,14 @@ __all__ = ['hutchinson_trace', 'hutchpp_trace', 'lanczos_extremes', 'flatten_par
 def _check_hvp_args(dim, n, name):
     check_positive_int(dim, 'dim'); return check_positive_int(n, name)
 
+def _hvp_out(hvp, V:np.ndarray, what:str)->np.ndarray:
+    "hvp(V) as float64 (m, P), with a clear error for a wrong shape or a non-finite product (a diverged model, an overflow)."
+    W = np.asarray(hvp(V), np.float64)
+    if W.shape != V.shape: raise ValueError(f"hvp must map (m, P) vectors to (m, P) products: {what} gave {V.shape} -> {W.shape}")
+    if not np.all(np.isfinite(W)):
+        raise FloatingPointError(f"hvp returned NaN/inf in {what} (model diverged or loss overflowed?): a Hessian estimate needs finite products")
+    return W
+
 def hutchinson_trace(hvp, # V (m, P) -> H V (m, P)
                      dim:int, # P, the number of parameters
                      n_probes:int=100, # Rademacher probes
@@ -26,11 +36,11 @@ def hutchinson_trace(hvp, # V (m, P) -> H V (m, P)
                      block:int=50, # probes per hvp call
                     )->tuple[float, float]: # (trace estimate, standard error)
     "Hutchinson's trace estimator (Eq. 9) with Rademacher probes and its standard error."
-    n = _check_hvp_args(dim, n_probes, 'n_probes'); rng = np.random.default_rng(seed)
+    n = _check_hvp_args(dim, n_probes, 'n_probes'); block = check_positive_int(block, 'block'); rng = np.random.default_rng(seed)
     vals = []
     for i in range(0, n, block):
         V = rng.choice([-1.0, 1.0], size=(min(block, n - i), dim))
-        vals.append(np.einsum('mp,mp->m', V, hvp(V)))
+        vals.append(np.einsum('mp,mp->m', V, _hvp_out(hvp, V, 'hutchinson_trace')))
     v = np.concatenate(vals)
     return float(v.mean()), float(v.std(ddof=1) / np.sqrt(n)) if n > 1 else float('inf')
 
@@ -41,34 +51,40 @@ def hutchpp_trace(hvp, dim:int, n_matvecs:int=150, # total Hessian-vector produc
     n = _check_hvp_args(dim, n_matvecs, 'n_matvecs'); rng = np.random.default_rng(seed)
     k = max(1, min(n // 3, dim))
     S = rng.choice([-1.0, 1.0], size=(k, dim))
-    Q, _ = np.linalg.qr(hvp(S).T)                      # (P, k) orthonormal basis of the sketch
-    t_top = float(np.trace(Q.T @ hvp(Q.T).T))
+    Q, _ = np.linalg.qr(_hvp_out(hvp, S, 'hutchpp_trace').T)   # (P, k) orthonormal basis of the sketch
+    t_top = float(np.trace(Q.T @ _hvp_out(hvp, np.ascontiguousarray(Q.T), 'hutchpp_trace').T))
     G = rng.choice([-1.0, 1.0], size=(max(n - 2 * k, 2), dim))
     Gp = G - (G @ Q) @ Q.T                             # project out the sketched subspace
-    HGp = hvp(Gp); HGp = HGp - (HGp @ Q) @ Q.T
+    HGp = _hvp_out(hvp, Gp, 'hutchpp_trace'); HGp = HGp - (HGp @ Q) @ Q.T
     z = np.einsum('mp,mp->m', Gp, HGp)
     return t_top + float(z.mean()), float(z.std(ddof=1) / np.sqrt(len(z)))
 
+_LANCZOS_RTOL = 1e-10   # breakdown when the new residual falls below this fraction of the operator's scale seen so far
+
 def lanczos_extremes(hvp, dim:int, n_iter:int=60, # Lanczos steps (capped at dim)
                      *, seed:int|None=0, # seed of the start vector (a local `np.random.default_rng(seed)`)
-                    )->dict: # lam_min, lam_max, ritz (all Ritz values)
-    "Extreme Hessian eigenvalues by Lanczos with full reorthogonalisation."
+                    )->dict: # lam_min, lam_max, ritz (all Ritz values), n_iter (steps taken)
+    "Extreme Hessian eigenvalues by Lanczos with full reorthogonalisation; breakdown is judged relative to the operator's scale."
     n = min(_check_hvp_args(dim, n_iter, 'n_iter'), dim); rng = np.random.default_rng(seed)
     Qs = np.zeros((n, dim)); a = np.zeros(n); b = np.zeros(n)
     q = rng.standard_normal(dim); q /= np.linalg.norm(q)
-    m = n
+    m, scale = n, 0.0
     for j in range(n):
         Qs[j] = q
-        w = hvp(q[None])[0]
+        w = _hvp_out(hvp, q[None], f'lanczos_extremes (step {j + 1})')[0]
         a[j] = q @ w
+        # ||H q|| >= every |a_i| and b_i, so `scale` is a lower bound on ||H|| (exact after a few steps for the extremes);
+        # an absolute test would stop a Hessian of scale 1e-11 after one step
+        scale = max(scale, float(np.linalg.norm(w)))
         w = w - Qs[:j + 1].T @ (Qs[:j + 1] @ w)
         w = w - Qs[:j + 1].T @ (Qs[:j + 1] @ w)        # twice is enough (Kahan)
         b[j] = np.linalg.norm(w)
-        if b[j] < 1e-10 * max(1.0, abs(a[j])): m = j + 1; break
+        if b[j] <= _LANCZOS_RTOL * scale: m = j + 1; break   # invariant subspace found (scale 0: the zero operator)
         q = w / b[j]
     T = np.diag(a[:m]) + np.diag(b[:m - 1], 1) + np.diag(b[:m - 1], -1)
     ritz = np.linalg.eigvalsh(T)
     return dict(lam_min=float(ritz[0]), lam_max=float(ritz[-1]), ritz=ritz, n_iter=m)
+
 
 # %% ../../nbs/forgetting/20_curvature.ipynb #a2aa0e17
 def flatten_params(params:list, i:int=0)->np.ndarray:
@@ -148,12 +164,42 @@ def mlp_hessian(params:list, X, y, *, i:int=0)->np.ndarray:
     return hessian(loss)(torch.as_tensor(flatten_params([p[None] for p in P1]))).numpy()
 
 # %% ../../nbs/forgetting/20_curvature.ipynb #23c40292
-def torch_hvp(model:torch.nn.Module, # any module (left unchanged, whatever `dtype`)
-              inputs, targets, # one batch (tensors, or tuples of tensors for `inputs`)
+def _tree_map(fn, x):
+    "Apply fn to every tensor of a nested batch (tensor, tuple, namedtuple, list, dict/Mapping); other leaves are kept."
+    if torch.is_tensor(x): return fn(x)
+    if isinstance(x, tuple) and hasattr(x, '_fields'): return type(x)(*(_tree_map(fn, v) for v in x))
+    if isinstance(x, (tuple, list)): return type(x)(_tree_map(fn, v) for v in x)
+    if isinstance(x, Mapping):
+        out = {k: _tree_map(fn, v) for k, v in x.items()}
+        try: return type(x)(out)
+        except TypeError: return out
+    return x
+
+def _tree_tensors(x)->list:
+    "All tensors of a nested batch."
+    out = []; _tree_map(lambda t: out.append(t) or t, x); return out
+
+@contextlib.contextmanager
+def _eval_mode(model:torch.nn.Module):
+    "Every submodule in eval mode inside (no dropout, BatchNorm reads and never updates its running statistics); each submodule's own flag restored after."
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try: yield model
+    finally:
+        for m, t in modes: m.training = t
+
+def _check_scalar_loss(v, what:str='loss_fn'):
+    "A loss must be a one-element tensor: a per-sample vector would need a reduction nobody chose."
+    if not torch.is_tensor(v): raise TypeError(f"{what} must return a scalar tensor, got {type(v).__name__}")
+    if v.numel() != 1: raise ValueError(f"{what} must return a scalar (one-element) loss tensor, got shape {tuple(v.shape)}: reduce it, e.g. .mean()")
+    return v.reshape(())
+
+def torch_hvp(model:torch.nn.Module, # any module (left unchanged, whatever `dtype`; evaluated in eval mode)
+              inputs, targets, # one batch: `inputs` a tensor or a tuple of positional inputs (each may be nested: tuples, lists, dicts)
               *, loss_fn, # loss_fn(outputs, targets) -> scalar tensor
               dtype=None, # None: the parameters' dtype; e.g. 'float64' for accurate checks (computed on cast copies, not in the module)
              )->tuple: # (hvp, dim, theta0 as a NumPy vector)
-    "Exact Hessian-vector products of loss_fn(model(inputs), targets) over the trainable parameters, via torch.func."
+    "Exact Hessian-vector products of loss_fn(model(inputs), targets) over the trainable parameters, via torch.func, in eval mode."
     if not isinstance(model, torch.nn.Module): raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if not callable(loss_fn): raise TypeError("loss_fn must be callable: loss_fn(outputs, targets) -> scalar")
     names = [n for n, p in model.named_parameters() if p.requires_grad]
@@ -162,19 +208,27 @@ def torch_hvp(model:torch.nn.Module, # any module (left unchanged, whatever `dty
     dt = get_dtype(dtype) if dtype is not None else ps[0].dtype
     dev = ps[0].device
     shapes = [p.shape for p in ps]; sizes = [p.numel() for p in ps]
-    cast = lambda t: t.to(dt) if torch.is_tensor(t) and t.is_floating_point() else t
+    cast = lambda t: t.to(device=dev, dtype=dt) if t.is_floating_point() else t.to(dev)
     # frozen parameters and buffers enter the call as cast arguments, like theta: the caller's module is never converted
     const = {n: cast(t.detach()) for n, t in [*((n, p) for n, p in model.named_parameters() if not p.requires_grad), *model.named_buffers()]}
-    inputs = tuple(cast(t) for t in inputs) if isinstance(inputs, (tuple, list)) else (cast(inputs),)
-    targets = cast(targets)
-    for t in (*inputs, targets):
-        if torch.is_tensor(t) and t.is_floating_point() and not torch.isfinite(t).all(): raise ValueError("inputs/targets contain NaN/inf")
+    inputs = _tree_map(cast, tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,))
+    targets = _tree_map(cast, targets)
+    for t in _tree_tensors((inputs, targets)):
+        if t.is_floating_point() and not torch.isfinite(t).all(): raise ValueError("inputs/targets contain NaN/inf")
     def loss(theta):
         chunks = torch.split(theta, sizes)
         pd = {n: c.reshape(s) for n, c, s in zip(names, chunks, shapes)}
-        return loss_fn(functional_call(model, (pd, const), inputs), targets)
+        return _check_scalar_loss(loss_fn(functional_call(model, (pd, const), inputs), targets))
     theta = torch.cat([p.detach().reshape(-1).to(dt) for p in ps])
-    return _hvp_from_loss(loss, theta), int(theta.numel()), theta.cpu().numpy().astype(np.float64)
+    # train mode would make every product different (dropout; under vmap torch.func refuses its randomness) and BatchNorm would
+    # write batch statistics into the buffers: the Hessian of the model as a function is the eval-mode one
+    with _eval_mode(model), torch.no_grad():
+        if not torch.isfinite(loss(theta)): raise FloatingPointError("the loss at theta0 is NaN/inf: no Hessian to take")
+    inner = _hvp_from_loss(loss, theta)
+    def hvp(V):
+        with _eval_mode(model): return inner(V)
+    return hvp, int(theta.numel()), theta.cpu().numpy().astype(np.float64)
+
 
 # %% ../../nbs/forgetting/20_curvature.ipynb #dc9d9de8
 def sharpness(params:list, X, y, *, i:int=0, n_probes:int=100, hvp:str='fd', # 'fd' (paper) or 'exact'

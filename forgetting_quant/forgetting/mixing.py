@@ -6,13 +6,14 @@
 from __future__ import annotations
 import copy, math, numbers
 from dataclasses import dataclass, asdict, replace
+from collections.abc import Mapping
 import numpy as np
 import torch
 from torch.utils.data import Dataset, default_collate
 from torch.nn.attention import sdpa_kernel, SDPBackend
 from ..core import IN_TEST, progress_bar, markdown_table, get_device
 from .linear import check_fraction, check_positive_int, teacher_pair
-from .curvature import lanczos_extremes, torch_hvp
+from .curvature import lanczos_extremes, torch_hvp, _tree_map, _eval_mode, _check_scalar_loss, _hvp_out
 from .adaptive import MixerConfig, algorithm1_update, noise_tau, front_gap
 
 # %% auto #0
@@ -23,7 +24,7 @@ __all__ = ['MixedBatches', 'dataset_loss', 'AdaptiveMixer', 'teacher_data', 'sma
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #616b34dc
 class _Source:
     "A dataset (tuple of tensors, or a map-style Dataset) with an epoch-wise shuffled index stream of its own."
-    def __init__(self, data, name:str, seed:int):
+    def __init__(self, data, name:str, seed:int, allow_empty:bool=False):
         if isinstance(data, (tuple, list)):
             if not data or not all(torch.is_tensor(t) for t in data):
                 raise TypeError(f"{name} must be a tuple of tensors (inputs, targets) or a torch Dataset")
@@ -33,11 +34,12 @@ class _Source:
         elif hasattr(data, '__getitem__') and hasattr(data, '__len__'):
             self.tensors, self.n, self.data = None, len(data), data
         else: raise TypeError(f"{name} must be a tuple of tensors or a map-style torch Dataset, got {type(data).__name__}")
-        if self.n == 0: raise ValueError(f"{name} is empty: it must hold at least one sample")
+        if self.n == 0 and not allow_empty: raise ValueError(f"{name} is empty: it must hold at least one sample")
         self.name = name; self.g = torch.Generator().manual_seed(int(seed)); self.perm = torch.empty(0, dtype=torch.long); self.pos = 0
     def __len__(self): return self.n
     def draw(self, k:int)->torch.Tensor:
         "Next k indices (reshuffled every epoch)."
+        if k > 0 and self.n == 0: raise ValueError(f"{self.name} is empty: cannot draw samples from it")
         out = []
         while k > 0:
             if self.pos >= len(self.perm): self.perm, self.pos = torch.randperm(self.n, generator=self.g), 0
@@ -46,6 +48,25 @@ class _Source:
     def items(self, idx:torch.Tensor):
         "Rows idx as a tuple of tensors (tensor source) or a list of dataset items."
         return tuple(t[idx] for t in self.tensors) if self.tensors is not None else [self.data[int(i)] for i in idx]
+    def signature(self):
+        "Structure and per-sample shapes of one item (None for an empty Dataset): what a batch of this source looks like."
+        if self.tensors is not None: return tuple(_signature(t[0]) if len(t) else ('tensor', tuple(t.shape[1:])) for t in self.tensors)
+        return _signature(self.data[0]) if self.n else None
+
+def _signature(x):
+    if torch.is_tensor(x) or isinstance(x, np.ndarray): return ('tensor', tuple(x.shape))
+    if isinstance(x, Mapping): return {k: _signature(v) for k, v in x.items()}
+    if isinstance(x, (tuple, list)): return tuple(_signature(v) for v in x)
+    if isinstance(x, numbers.Number): return ('tensor', ())
+    return type(x).__name__
+
+def _to_device(batch, device):
+    "Move every tensor of a nested batch (tensor, tuple, namedtuple, list, dict) to `device`; the structure is kept."
+    return batch if device is None else _tree_map(lambda t: t.to(device), batch)
+
+def _model_device(model:torch.nn.Module):
+    p = next(iter(model.parameters()), None)
+    return p.device if p is not None else None
 
 def _concat(a:_Source, ia, b:_Source, ib):
     if a.tensors is not None and b.tensors is not None:
@@ -59,31 +80,58 @@ def _concat(a:_Source, ia, b:_Source, ib):
     return tuple(batch) if isinstance(batch, list) else batch
 
 class MixedBatches:
-    "Endless iterator of mixed batches: floor(alpha*B) pre-training samples first, then fine-tuning samples; `alpha` is settable."
-    def __init__(self, pre_data, # pre-training data: (inputs, targets) tensors or a Dataset
-                 ft_data, # fine-tuning data, same form
+    "Endless iterator of mixed batches: pre-training rows first (alpha*B on average, carried rounding), then fine-tuning rows; `alpha` is settable."
+    def __init__(self, pre_data, # pre-training data: (inputs, targets) tensors or a Dataset (items may be tuples, dicts, nested); may be empty while alpha = 0
+                 ft_data, # fine-tuning data, same form and per-sample shapes; may be empty while alpha = 1
                  batch_size:int, # B
-                 *, alpha:float=0.0, # fraction of pre-training samples per batch, in [0, 1]
+                 *, alpha:float=0.0, # fraction of pre-training samples, in [0, 1]; the long-run share equals it for any value
                  seed:int=0, # seeds both index streams (common random numbers across alphas)
-                 device=None): # move tensor batches here (None: leave them)
+                 device=None): # move every tensor of each batch (any nesting) here (None: leave them)
         self.batch_size = check_positive_int(batch_size, 'batch_size')
-        self.pre, self.ft = _Source(pre_data, 'pre_data', seed * 2 + 1), _Source(ft_data, 'ft_data', seed * 2 + 2)
-        self.alpha = alpha; self.device = device; self.n_pre = None
+        pre, ft = _Source(pre_data, 'pre_data', seed * 2 + 1, allow_empty=True), _Source(ft_data, 'ft_data', seed * 2 + 2, allow_empty=True)
+        if pre.n == 0 and ft.n == 0: raise ValueError("pre_data and ft_data are both empty")
+        sp, sf = pre.signature(), ft.signature()
+        if sp is not None and sf is not None and sp != sf:
+            raise ValueError(f"pre_data and ft_data must have items of the same structure and per-sample shapes, got {sp} (pre_data) and {sf} (ft_data)")
+        self.pre, self.ft = pre, ft
+        self.device = get_device(device) if device is not None else None
+        self.carry, self.n_pre, self.n_batches, self.n_pre_total = 0.0, None, 0, 0
+        self.alpha = alpha
     @property
     def alpha(self)->float: return self._alpha
     @alpha.setter
     def alpha(self, v):
         if isinstance(v, bool) or not isinstance(v, numbers.Real): raise TypeError(f"alpha must be a number in [0, 1], got {type(v).__name__}")
-        self._alpha = float(check_fraction(v, 'alpha'))
-    def n_pre_for(self, alpha:float)->int: return int(math.floor(alpha * self.batch_size + 1e-9))
+        v = float(check_fraction(v, 'alpha'))
+        if v > 0 and self.pre.n == 0: raise ValueError(f"alpha={v} needs pre-training samples but pre_data is empty (only alpha=0 is allowed)")
+        if v < 1 and self.ft.n == 0: raise ValueError(f"alpha={v} needs fine-tuning samples but ft_data is empty (only alpha=1 is allowed)")
+        self._alpha = v
+    @property
+    def realised_alpha(self)->float:
+        "Share of pre-training rows over all batches drawn so far (NaN before the first)."
+        return self.n_pre_total / (self.n_batches * self.batch_size) if self.n_batches else float('nan')
+    def _next_k(self)->int:
+        "Pre-training rows of the next batch: error diffusion, k = floor(alpha*B + carry), carry += alpha*B - k (carry stays in [0, 1))."
+        x = self._alpha * self.batch_size
+        if abs(x - round(x)) < 1e-9: return int(round(x))           # alpha on the grid k/B: exactly k rows every batch, the carry untouched
+        k = min(self.batch_size, max(0, math.floor(x + self.carry)))
+        self.carry = min(max(self.carry + x - k, 0.0), 1.0)
+        return k
     def __iter__(self): return self
     def __next__(self):
-        k = self.n_pre_for(self._alpha); self.n_pre = k
+        k = self._next_k(); self.n_pre = k
         # both streams advance by a full batch every step, so the sample at row b depends only on (seed, step, b) and alpha
-        ip, jf = self.pre.draw(self.batch_size)[:k], self.ft.draw(self.batch_size)[k:]
-        batch = _concat(self.pre, ip, self.ft, jf)
-        if self.device is not None: batch = tuple(t.to(self.device) if torch.is_tensor(t) else t for t in batch)
-        return batch
+        ip = self.pre.draw(self.batch_size)[:k] if self.pre.n else torch.empty(0, dtype=torch.long)
+        jf = self.ft.draw(self.batch_size)[k:] if self.ft.n else torch.empty(0, dtype=torch.long)
+        batch = _concat(self.pre, ip, self.ft, jf) if len(ip) and len(jf) else _only(self.pre, ip) if len(ip) else _only(self.ft, jf)
+        self.n_batches += 1; self.n_pre_total += k
+        return _to_device(batch, self.device)
+
+def _only(s:_Source, idx):
+    if s.tensors is not None: return s.items(idx)
+    batch = default_collate(s.items(idx))
+    return tuple(batch) if isinstance(batch, list) else batch
+
 
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #233602a3
 def _check_model(model):
@@ -92,29 +140,31 @@ def _check_model(model):
     return model
 
 def _batch_loss_fn(loss_fn, batch_loss):
+    "The batch loss as batch_loss(model, batch) -> scalar tensor, checked to be a scalar whichever way it was given."
     if batch_loss is not None:
         if not callable(batch_loss): raise TypeError("batch_loss must be callable: batch_loss(model, batch) -> scalar tensor")
-        return batch_loss
-    if loss_fn is None or not callable(loss_fn): raise TypeError("give loss_fn(outputs, targets) or batch_loss(model, batch)")
-    def bl(model, batch):
-        if not isinstance(batch, (tuple, list)) or len(batch) != 2: raise ValueError("with loss_fn, batches must be (inputs, targets); use batch_loss otherwise")
-        return loss_fn(model(batch[0]), batch[1])
+        if getattr(batch_loss, '_fq_checked', False): return batch_loss
+        def bl(model, batch): return _check_scalar_loss(batch_loss(model, batch), 'batch_loss')
+    else:
+        if loss_fn is None or not callable(loss_fn): raise TypeError("give loss_fn(outputs, targets) or batch_loss(model, batch)")
+        def bl(model, batch):
+            if not isinstance(batch, (tuple, list)) or len(batch) != 2: raise ValueError("with loss_fn, batches must be (inputs, targets); use batch_loss otherwise")
+            return _check_scalar_loss(loss_fn(model(batch[0]), batch[1]), 'loss_fn')
+    bl._fq_checked = True
     return bl
 
 def dataset_loss(model:torch.nn.Module, data, loss_fn=None, *, batch_loss=None, batch_size:int=4096)->float:
-    "Mean loss of `model` over a whole dataset (tuple of tensors or Dataset), eval mode, no gradients."
-    _check_model(model); bl = _batch_loss_fn(loss_fn, batch_loss); src = _Source(data, 'data', 0)
-    was = model.training; model.eval(); tot, n = 0.0, 0
-    try:
-        with torch.no_grad():
-            for i in range(0, len(src), batch_size):
-                idx = torch.arange(i, min(i + batch_size, len(src)))
-                items = src.items(idx)
-                b = items if src.tensors is not None else default_collate(items)
-                v = float(bl(model, tuple(b) if isinstance(b, list) else b))
-                if not math.isfinite(v): raise FloatingPointError("loss is NaN/inf")
-                tot += v * len(idx); n += len(idx)
-    finally: model.train(was)
+    "Mean loss of `model` over a whole dataset (tuple of tensors or Dataset), eval mode, no gradients; batches go to the model's device."
+    _check_model(model); bl = _batch_loss_fn(loss_fn, batch_loss); src = _Source(data, 'data', 0); dev = _model_device(model)
+    tot, n = 0.0, 0
+    with _eval_mode(model), torch.no_grad():
+        for i in range(0, len(src), batch_size):
+            idx = torch.arange(i, min(i + batch_size, len(src)))
+            items = src.items(idx)
+            b = items if src.tensors is not None else default_collate(items)
+            v = float(bl(model, _to_device(tuple(b) if isinstance(b, list) else b, dev)))
+            if not math.isfinite(v): raise FloatingPointError("loss is NaN/inf")
+            tot += v * len(idx); n += len(idx)
     return tot / n
 
 class AdaptiveMixer:
@@ -140,11 +190,8 @@ class AdaptiveMixer:
         self._before = None
         if batches is not None: batches.alpha = self.alpha
     def probe_loss(self)->float:
-        "L_pre on the probe batch (eval mode, no gradients)."
-        was = self.model.training; self.model.eval()
-        try:
-            with torch.no_grad(): v = float(self.bl(self.model, self.probe))
-        finally: self.model.train(was)
+        "L_pre on the probe batch (eval mode, no gradients, on the model's device)."
+        with _eval_mode(self.model), torch.no_grad(): v = float(self.bl(self.model, _to_device(self.probe, _model_device(self.model))))
         if not math.isfinite(v): raise FloatingPointError("L_pre on the probe batch is NaN/inf: training diverged")
         return v
     def start(self):
@@ -208,26 +255,28 @@ def finetune_mixed(model:torch.nn.Module, pre_data, ft_data, # the model (left u
                    steps:int, batch_size:int=32, loss_fn=None, batch_loss=None,
                    optimizer_fn=None, # params -> optimizer (default: SGD lr=0.01)
                    seed:int=0, probe=None, # fixed held-out pre-training batch (needed when alpha is a MixerConfig)
-                   device=None)->tuple[torch.nn.Module, AdaptiveMixer|None]:
+                   device=None, # the copy, every batch (any nesting) and the probe are moved here
+                  )->tuple[torch.nn.Module, AdaptiveMixer|None]:
     "Fine-tune a deep copy of `model` for `steps` mixed batches; returns (the copy, the mixer or None)."
     _check_model(model); check_positive_int(steps, 'steps'); bl = _batch_loss_fn(loss_fn, batch_loss)
+    dev = get_device(device) if device is not None else None
     m = copy.deepcopy(model)
-    if device is not None: m = m.to(get_device(device))
+    if dev is not None: m = m.to(dev)
     opt = (optimizer_fn or (lambda p: torch.optim.SGD(p, lr=0.01)))(m.parameters())
     if isinstance(alpha, MixerConfig):
         if probe is None: raise ValueError("an adaptive run needs probe= (a fixed held-out pre-training batch)")
-        mb = MixedBatches(pre_data, ft_data, batch_size, alpha=alpha.alpha0, seed=seed)
-        mixer = AdaptiveMixer(m, probe, batch_loss=bl, cfg=alpha, total_steps=steps)
+        mb = MixedBatches(pre_data, ft_data, batch_size, alpha=alpha.alpha0, seed=seed, device=dev)
+        mixer = AdaptiveMixer(m, _to_device(probe, dev), batch_loss=bl, cfg=alpha, total_steps=steps)
         it = mixer.wrap(mb, steps)
     else:
-        mb = MixedBatches(pre_data, ft_data, batch_size, alpha=alpha, seed=seed); mixer = None
+        mb = MixedBatches(pre_data, ft_data, batch_size, alpha=alpha, seed=seed, device=dev); mixer = None
         it = (next(mb) for _ in range(steps))
     m.train()
     with torch.random.fork_rng():          # the run's own torch RNG (dropout) starts from `seed`; the caller's global RNG is restored after
         torch.manual_seed(seed)
         for batch in it:
             opt.zero_grad(); loss = bl(m, batch)
-            if not torch.isfinite(loss): raise FloatingPointError("training loss is NaN/inf: lower the learning rate")
+            if loss.device.type != 'meta' and not torch.isfinite(loss): raise FloatingPointError("training loss is NaN/inf: lower the learning rate")
             loss.backward(); opt.step()
     return m, mixer
 
@@ -359,19 +408,26 @@ def _full_batch(data):
     b = items if src.tensors is not None else default_collate(items)
     return tuple(b) if isinstance(b, list) else b
 
-def model_hvp(model:torch.nn.Module, batch, loss_fn=None, *, batch_loss=None):
-    "Exact Hessian-vector products of the batch loss over the trainable parameters (double backward); V (m, P) -> H V (m, P)."
+def model_hvp(model:torch.nn.Module, # evaluated in eval mode (dropout off, BatchNorm's running statistics read, never written); its modes are restored
+              batch, loss_fn=None, *, batch_loss=None):
+    "Exact Hessian-vector products of the batch loss over the trainable parameters (double backward, eval mode); V (m, P) -> H V (m, P)."
     _check_model(model); bl = _batch_loss_fn(loss_fn, batch_loss); ps = _params(model)
+    batch = _to_device(batch, _model_device(model)); P = sum(p.numel() for p in ps)
     def hvp(V):
         V = np.atleast_2d(np.asarray(V, np.float64)); out = []
-        for v in V:
-            with sdpa_kernel(SDPBackend.MATH):     # fused attention kernels have no double backward; the math kernel does
-                loss = bl(model, batch)
-                g = torch.autograd.grad(loss, ps, create_graph=True)
-                vt = torch.split(torch.as_tensor(v, dtype=ps[0].dtype, device=ps[0].device), [p.numel() for p in ps])
-                hv = torch.autograd.grad(sum((gi * vi.reshape(gi.shape)).sum() for gi, vi in zip(g, vt)), ps)
-            out.append(torch.cat([h.reshape(-1) for h in hv]).detach().cpu().double().numpy())
-        return np.stack(out)
+        if V.ndim != 2 or V.shape[1] != P: raise ValueError(f"V must be (m, {P}) (one row per vector over the trainable parameters), got {V.shape}")
+        with _eval_mode(model), torch.enable_grad():
+            for v in V:
+                with sdpa_kernel(SDPBackend.MATH):     # fused attention kernels have no double backward; the math kernel does
+                    loss = bl(model, batch)
+                    if not torch.isfinite(loss): raise FloatingPointError("the batch loss is NaN/inf: no Hessian to take (model diverged?)")
+                    g = torch.autograd.grad(loss, ps, create_graph=True)
+                    vt = torch.split(torch.as_tensor(v, dtype=ps[0].dtype, device=ps[0].device), [p.numel() for p in ps])
+                    hv = torch.autograd.grad(sum((gi * vi.reshape(gi.shape)).sum() for gi, vi in zip(g, vt)), ps, allow_unused=True)
+                out.append(torch.cat([(h if h is not None else torch.zeros_like(p)).reshape(-1) for h, p in zip(hv, ps)]).detach().cpu().double().numpy())
+        W = np.stack(out)
+        if not np.all(np.isfinite(W)): raise FloatingPointError("model_hvp: a Hessian-vector product is NaN/inf (overflow in the double backward?)")
+        return W
     return hvp
 
 @dataclass
@@ -389,20 +445,28 @@ class ClosedFormAlphaC:
     eps_step:float              # Newton-step tolerance as a fraction of ||theta0||
     n_params:int                # trainable parameters (count)
 
-def alpha_c_closed_form(model:torch.nn.Module, pre_data, ft_data, *, loss_fn=None, batch_loss=None,
+def alpha_c_closed_form(model:torch.nn.Module, # evaluated in eval mode; its modes, buffers and parameters are left as they were
+                        pre_data, ft_data, *, loss_fn=None, batch_loss=None,
                         eps_step:float=0.1, # Newton-step tolerance as a fraction of ||theta0|| (Table 1's 0.1)
                         n_iter:int=40, # Lanczos iterations
                         seed:int=0)->ClosedFormAlphaC:
     "Eq. 8 with g = ||grad L_ft(theta0)|| and lambda = Lanczos lambda_min(H_pre) or the curvature along the fine-tuning gradient."
     _check_model(model); bl = _batch_loss_fn(loss_fn, batch_loss)
     if not eps_step > 0: raise ValueError(f"eps_step must be > 0, got {eps_step}")
-    ps = _params(model); P = sum(p.numel() for p in ps)
-    bp, bf = _full_batch(pre_data), _full_batch(ft_data)
-    gft = torch.autograd.grad(bl(model, bf), ps); g = torch.cat([x.reshape(-1) for x in gft]).detach().double().cpu().numpy()
-    gpre = torch.autograd.grad(bl(model, bp), ps); gp = float(torch.cat([x.reshape(-1) for x in gpre]).norm())
+    ps = _params(model); P = sum(p.numel() for p in ps); dev = _model_device(model)
+    bp, bf = _to_device(_full_batch(pre_data), dev), _to_device(_full_batch(ft_data), dev)
+    def grad_of(b, what):
+        loss = bl(model, b)
+        if not torch.isfinite(loss): raise FloatingPointError(f"the {what} loss is NaN/inf at theta0")
+        gs = torch.autograd.grad(loss, ps, allow_unused=True)
+        return torch.cat([(x if x is not None else torch.zeros_like(p)).reshape(-1) for x, p in zip(gs, ps)]).detach().double().cpu().numpy()
+    with _eval_mode(model), torch.enable_grad():   # gradients and curvature of the model as a function: no dropout, no BatchNorm updates
+        g, gp = grad_of(bf, 'fine-tuning'), float(np.linalg.norm(grad_of(bp, 'pre-training')))
     hvp = model_hvp(model, bp, batch_loss=bl)
     lz = lanczos_extremes(hvp, P, n_iter, seed=seed)
-    gn = float(np.linalg.norm(g)); lam_g = float((g / gn) @ hvp((g / gn)[None])[0])
+    gn = float(np.linalg.norm(g))
+    if not gn > 0: raise ValueError("the fine-tuning gradient is zero at theta0: Eq. 8 is undefined (alpha_c = 0: nothing to forget)")
+    lam_g = float((g / gn) @ hvp((g / gn)[None])[0])
     tn = float(torch.cat([p.detach().reshape(-1) for p in ps]).norm())
     pred = lambda lam: float(gn / (gn + lam * eps_step * tn)) if lam > 0 else 1.0
     return ClosedFormAlphaC(grad_ft_norm=gn, grad_pre_norm=gp, lam_min=lz['lam_min'], lam_max=lz['lam_max'], lam_along_grad=lam_g, theta_norm=tn,
