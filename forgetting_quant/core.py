@@ -15,8 +15,8 @@ from tqdm import tqdm
 
 # %% auto #0
 __all__ = ['IN_TEST', 'IN_CI', 'is_quiet', 'seed_everything', 'get_device', 'get_dtype', 'get_threads', 'set_threads',
-           'num_threads', 'progress_bar', 'to_jsonable', 'config_fingerprint', 'table_columns', 'markdown_table',
-           'arguments_doc', 'with_arguments']
+           'num_threads', 'eval_mode', 'progress_bar', 'to_jsonable', 'config_fingerprint', 'table_columns',
+           'markdown_table', 'arguments_doc', 'with_arguments']
 
 # %% ../nbs/00_core.ipynb #60b8baf2
 def _env_flag(name:str)->bool:
@@ -115,6 +115,16 @@ def num_threads(n:int # threads inside the block
     try:
         with threadpool_limits(n): yield
     finally: torch.set_num_threads(t0)
+
+@contextlib.contextmanager
+def eval_mode(model:torch.nn.Module # any torch module
+             ):
+    "Context manager: every submodule in eval mode inside (no dropout; BatchNorm uses and never updates its running statistics); each submodule's own `training` flag restored after, also on error — `model.train(was)` would flatten a model whose parts were in different modes."
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try: yield model
+    finally:
+        for m, t in modes: m.training = t
 
 # %% ../nbs/00_core.ipynb #a507861c
 def progress_bar(iterable:Iterable|None=None, # what to iterate over (or None with `total` for a manual bar)

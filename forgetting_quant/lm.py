@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from safetensors.torch import save_file, load_file
 from safetensors import safe_open
 
-from .core import get_device, seed_everything, progress_bar, _atomic_write, _kill_point
+from .core import get_device, seed_everything, progress_bar, _atomic_write, _kill_point, eval_mode
 from .data import train_tokenizer, load_tokenizer, encode_texts, iter_documents, BOS
 
 BOS_ID = 0  # `data.train_tokenizer` puts <|bos|> first
@@ -205,16 +205,15 @@ def evaluate(model:nn.Module, # GPT
     ctx = model.config.context
     n = (len(tokens) - 1) // ctx if max_tokens is None else min((len(tokens) - 1) // ctx, max(1, max_tokens // ctx))
     if n < 1: raise ValueError(f"need more than context={ctx} held-out tokens, got {len(tokens)}")
-    was, tot, cnt = model.training, 0.0, 0
-    model.eval()
-    for i in range(0, n, batch_size):
-        idx = np.arange(i, min(n, i + batch_size))[:, None] * ctx + np.arange(ctx + 1)
-        x, y = split_targets(torch.from_numpy(tokens[idx].astype(np.int64)).to(get_device(device)))
-        logits = model(x)
-        tot += F.cross_entropy(logits.flatten(0, 1).float(), y.flatten(), ignore_index=-100, reduction='sum').item()
-        cnt += int((y != -100).sum())
-        _kill_point('lm_eval')
-    model.train(was)
+    tot, cnt = 0.0, 0
+    with eval_mode(model):
+        for i in range(0, n, batch_size):
+            idx = np.arange(i, min(n, i + batch_size))[:, None] * ctx + np.arange(ctx + 1)
+            x, y = split_targets(torch.from_numpy(tokens[idx].astype(np.int64)).to(get_device(device)))
+            logits = model(x)
+            tot += F.cross_entropy(logits.flatten(0, 1).float(), y.flatten(), ignore_index=-100, reduction='sum').item()
+            cnt += int((y != -100).sum())
+            _kill_point('lm_eval')
     return tot / cnt
 
 # %% ../nbs/02_lm.ipynb #c18b73df

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 from torch.func import functional_call, grad, jvp, vmap, hessian
-from ..core import get_device, get_dtype
+from ..core import get_device, get_dtype, eval_mode
 from .linear import check_positive_int
 from .mlp import mlp_loss_grad, mlp_loss, _xshape
 
@@ -179,14 +179,7 @@ def _tree_tensors(x)->list:
     "All tensors of a nested batch."
     out = []; _tree_map(lambda t: out.append(t) or t, x); return out
 
-@contextlib.contextmanager
-def _eval_mode(model:torch.nn.Module):
-    "Every submodule in eval mode inside (no dropout, BatchNorm reads and never updates its running statistics); each submodule's own flag restored after."
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()
-    try: yield model
-    finally:
-        for m, t in modes: m.training = t
+_eval_mode = eval_mode   # every submodule in eval mode inside, each one's own flag restored after (core.eval_mode)
 
 def _check_scalar_loss(v, what:str='loss_fn'):
     "A loss must be a one-element tensor: a per-sample vector would need a reduction nobody chose."

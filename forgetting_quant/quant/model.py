@@ -391,7 +391,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
         if not torch.isfinite(W).all(): raise ValueError(f"layer {t.name!r}: its weight contains NaN/Inf; use layers= to exclude it")
         if group_size != -1 and W.shape[1] % group_size:
             raise ValueError(f"layer {t.name!r} has in_features={W.shape[1]}, which group_size={group_size} does not divide; use layers= to exclude it or a group_size that divides {W.shape[1]}")
-    was_training = model.training; model.eval()
+    modes = [(m, m.training) for m in model.modules()]; model.eval()   # each submodule's own mode restored at the end (as core.eval_mode)
     cfg = getattr(model, 'config', None); use_cache = getattr(cfg, 'use_cache', None)
     if use_cache is True: cfg.use_cache = False   # Hugging Face models: no KV cache while calibrating (blocks are re-run)
     masks, calls_in = [_batch_mask(b) for b in batches], [_as_call(b) for b in batches]
@@ -589,7 +589,8 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
         if isinstance(e, Exception) and hasattr(e, 'add_note'): e.add_note("quantize_model: the model was restored to its original weights")
         raise
     finally:
-        model.train(was_training); torch.set_grad_enabled(grad)
+        for m_, t_ in modes: m_.training = t_
+        torch.set_grad_enabled(grad)
         if use_cache is True: cfg.use_cache = True
     left = [r for r in skipped]; fb = [r for r in rows_out if r['status'] == 'rtn_fallback']
     if left or fb or notes:

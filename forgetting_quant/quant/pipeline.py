@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
 from torch import nn
-from ..core import progress_bar, _atomic_write, to_jsonable
+from ..core import progress_bar, _atomic_write, to_jsonable, eval_mode
 from .model import quantize_model, METHODS
 from .export import save_quantized, load_quantized, save_compressed_tensors, load_compressed_tensors, FORMATS
 
@@ -129,9 +129,8 @@ def perplexity(model:nn.Module, # a causal LM: our GPT (logits from model(ids)) 
             if e - s < 2 or e <= prev: break
             wins.append((s, e, max(prev - s, 1))); prev = e
             if e == n: break
-    was = model.training; model.eval()
     nll, count = 0.0, 0
-    try:
+    with eval_mode(model):
         for i in progress_bar(range(0, len(wins), batch_size), desc='perplexity', show=progress):
             for length in sorted({e - s for s, e, _ in wins[i:i + batch_size]}):   # equal lengths share a batch
                 grp = [w for w in wins[i:i + batch_size] if w[1] - w[0] == length]
@@ -139,7 +138,6 @@ def perplexity(model:nn.Module, # a causal LM: our GPT (logits from model(ids)) 
                 lp = torch.log_softmax(_logits(model, x).double(), -1)
                 tok_nll = -lp[:, :-1].gather(-1, x[:, 1:, None])[..., 0]              # position t predicts token t+1
                 for row, (_, _, f) in zip(tok_nll, grp): nll += float(row[f - 1:].sum()); count += row.numel() - (f - 1)
-    finally: model.train(was)
     if count == 0: raise ValueError(f"no token was scored (stream of {n} tokens, context {context}, stride {stride})")
     if not math.isfinite(nll): raise FloatingPointError("the model gave non-finite log-probabilities on the held-out text")
     return dict(ppl=math.exp(nll / count), nll=nll / count, scored_tokens=count, windows=len(wins), context=context, stride=stride, stream_tokens=n)
