@@ -1,7 +1,7 @@
 """TopK SAE training on CPU: `forgetting_quant.sae.topk` against EleutherAI sparsify and SAELens, in one process.
 
 Run (needs a venv with all three libraries, see benchmarks/README.md):
-    /work/peers/venv/bin/python benchmarks/sae_vs_peers.py [--dims 64 128] [--threads 1 2] [--steps 200]
+    /work/peers/venv/bin/python benchmarks/sae_vs_peers.py [--dims 64 128] [--threads 1 2] [--steps 200] [--seeds 0 1 2]
 
 For every thread count and every d (n = expansion·d latents, K active, B rows per step) the three SAEs are trained from
 their own initialisation on the SAME stream of batches (batch i is generated once and handed to the three steps in
@@ -9,7 +9,10 @@ turn, in an order that rotates every step so background load falls on all three 
 step is timed: forward, loss, backward, optimiser and whatever decoder normalisation / bookkeeping its trainer does
 every step. Tokens/s is B over the median step time after `--skip` warm-up steps. After the same number of tokens the
 FVU of each SAE is measured on one held-out set. Ratios are ours / peer (tokens/s: > 1 means ours is faster;
-FVU: < 1 means ours reconstructs better).
+FVU: < 1 means ours reconstructs better). With several `--seeds` (data, planted dictionary and every library's
+initialisation change together) everything is run once per seed and the tables report medians over seeds; the held-out
+FVU is also logged at `--log-steps` (default 0, 1, 25, 50, 100: step 0 is before any step, when no library has set
+its b_pre/b_dec from data yet) and printed as an FVU-vs-tokens table with ours / best peer.
 
 Data: unit-norm rows that are sparse non-negative combinations of `--active` atoms of a planted dictionary of
 `--atoms` unit vectors plus a little Gaussian noise, so that (a) a K-sparse code can in principle reconstruct the
@@ -51,12 +54,17 @@ class PlantedStream:
 # ------------------------------------------------------------------------------------------------------------ runners
 class Ours:
     name = 'ours (forgetting_quant)'
-    def __init__(self, d, n, k, B, lr, warmup, seed, sparse=True):
+    def __init__(self, d, n, k, B, lr, warmup, seed, sparse=True, **train_kw):
         self.sae = TopKSAE(d, k=k, n_latents=n, sparse=sparse, seed=seed)
-        self.tr = SAETrainer(self.sae, lr=lr, warmup_steps=warmup, batch_size=B)   # our defaults otherwise (Adam eps 6.25e-10)
+        self.tr = SAETrainer(self.sae, lr=lr, warmup_steps=warmup, batch_size=B, **train_kw)   # our defaults otherwise (Adam eps 6.25e-10)
     def step(self, x): self.tr.train_step(x)                     # the trainer's own step: the code path `fit` runs
     @torch.no_grad()
     def reconstruct(self, x): return self.sae(x)[0]
+
+class OursUnscaled(Ours):
+    "Ours with `scale_encoder_init=False`: W_enc = W_dec^T with unit rows, unscaled (the start before the least-squares encoder scale)."
+    name = 'ours, unscaled init'
+    def __init__(self, *args, **kw): super().__init__(*args, scale_encoder_init=False, **kw)
 
 class Sparsify:
     """EleutherAI sparsify `SparseCoder` driven exactly as `sparsify.Trainer.fit` does for loss_fn='fvu', optimizer='adam',
@@ -132,20 +140,23 @@ def load():
     try: return os.getloadavg()[0]
     except OSError: return float('nan')
 
-def run_config(d, a, threads, peers, steps, measure_fvu=True):
+def run_config(d, a, threads, peers, steps, measure_fvu=True, seed=None):
     n, B = a.expansion*d, a.batch
+    seed = a.seeds[0] if seed is None else seed
+    a = argparse.Namespace(**{**vars(a), 'seed': seed})
     stream = PlantedStream(d, a.atoms_per_d*d, a.active, a.noise, seed=a.seed)
     Xte = torch.cat([stream.batch(10**6 + j, B) for j in range(a.heldout//B)])
     runners = [Ours(d, n, a.k, B, a.lr, a.warmup, a.seed)]
     if 'sparsify' in peers: runners.append(Sparsify(d, n, a.k, B, a.lr, a.warmup, a.seed))
     if 'saelens' in peers: runners.append(SAELens(d, n, a.k, B, a.lr, a.warmup, a.seed))
     if 'saelens-sparse' in peers: runners.append(SAELens(d, n, a.k, B, a.lr, a.warmup, a.seed, sparse_acts=True))
+    if a.with_unscaled: runners.append(OursUnscaled(d, n, a.k, B, a.lr, a.warmup, a.seed))
     runners += [make(d, n, a.k, B, a.lr, a.warmup, a.seed) for make in EXTRA_RUNNERS]
     fvu0 = {r.name: heldout_fvu(r, Xte) if measure_fvu else float('nan') for r in runners}
     times = {r.name: [] for r in runners}
     load0 = load(); t_start = time.perf_counter()
-    marks = sorted({max(1, round(f*steps)) for f in (0.125, 0.25, 0.5)}) if measure_fvu else []
-    curve = []
+    marks = sorted({s_ for s_ in a.log_steps if 0 < s_ < steps}) if measure_fvu else []
+    curve = [(0, fvu0)] if measure_fvu else []
     for i in range(steps):
         x = stream.batch(i, B)
         m = len(runners)
@@ -158,10 +169,11 @@ def run_config(d, a, threads, peers, steps, measure_fvu=True):
     for r in runners:
         ts = times[r.name][a.skip:]
         med = statistics.median(ts)
-        rows.append(dict(d=d, n=n, K=a.k, batch=B, threads=threads, library=r.name, peer=getattr(r, 'peer', False), steps=steps, tokens=steps*B,
+        rows.append(dict(seed=seed, d=d, n=n, K=a.k, batch=B, threads=threads, library=r.name, peer=getattr(r, 'peer', False), steps=steps, tokens=steps*B,
                          ms_per_step=1e3*med, ms_iqr=1e3*(statistics.quantiles(ts, n=4)[2] - statistics.quantiles(ts, n=4)[0]),
                          tokens_per_s=B/med, fvu_init=fvu0[r.name], fvu_heldout=heldout_fvu(r, Xte) if measure_fvu else float('nan'),
                          load_before=load0, load_after=load1, wall_s=wall))
+    if measure_fvu: curve.append((steps, {r['library']: r['fvu_heldout'] for r in rows}))
     ours = rows[0]
     for r in rows:
         r['speed ours/this'] = ours['tokens_per_s']/r['tokens_per_s']
@@ -174,10 +186,40 @@ def noise_floor(stream, B, heldout):
     X = torch.cat([p[0] for p in parts]); E = torch.cat([p[1] for p in parts])
     return float(E.pow(2).sum()/(X - X.mean(0)).pow(2).sum())
 
+def median_rows(rows):
+    "One row per (d, threads, library): medians over seeds of the step time, tokens/s and FVUs; ratios recomputed from the medians."
+    out = []
+    keys = list(dict.fromkeys((r['d'], r['threads'], r['library']) for r in rows))
+    for key in keys:
+        rs = [r for r in rows if (r['d'], r['threads'], r['library']) == key]
+        m = dict(rs[0]); m['seeds'] = len(rs)
+        for f in ('ms_per_step', 'ms_iqr', 'tokens_per_s', 'fvu_init', 'fvu_heldout', 'load_before', 'load_after', 'wall_s'):
+            m[f] = statistics.median(r[f] for r in rs)
+        out.append(m)
+    for m in out:
+        ours = next(q for q in out if (q['d'], q['threads']) == (m['d'], m['threads']))
+        m['speed ours/this'] = ours['tokens_per_s']/m['tokens_per_s']; m['FVU ours/this'] = ours['fvu_heldout']/m['fvu_heldout']
+    return out
+
+def curve_table(curves, B):
+    """FVU-vs-tokens: per d and logged step, the median over seeds of each library's held-out FVU, and ours / best peer.
+    `curves[d]` is a list over seeds of (curve, peer names), curve a list of (step, {library: FVU}); ours is the first library."""
+    out = []
+    for d, per_seed in curves.items():
+        (c0, peers) = per_seed[0]
+        libs = list(c0[0][1])
+        for j, (s_, _) in enumerate(c0):
+            med = {l: statistics.median(c[j][1][l] for c, _ in per_seed) for l in libs}
+            best = min(med[l] for l in peers) if peers else float('nan')
+            out.append({'d': d, 'step': s_, 'tokens': f"{s_*B:,}", **{l: f"{med[l]:.4f}" for l in libs},
+                        'ours / best peer': f"{med[libs[0]]/best:.3f}" if peers else '',
+                        'ours ≤ best peer': ('yes' if med[libs[0]] <= best else 'NO') if peers else ''})
+    return markdown_table(out)
+
 def fmt(rows):
     out = []
     for r in rows:
-        out.append({'d': r['d'], 'n': r['n'], 'K': r['K'], 'B': r['batch'], 'thr': r['threads'], 'library': r['library'],
+        out.append({**({'seed': r['seed']} if 'seeds' not in r else {'seeds': r['seeds']}), 'd': r['d'], 'n': r['n'], 'K': r['K'], 'B': r['batch'], 'thr': r['threads'], 'library': r['library'],
                     'ms/step': f"{r['ms_per_step']:.1f}", 'IQR ms': f"{r['ms_iqr']:.1f}", 'tok/s': f"{r['tokens_per_s']:,.0f}",
                     'speed ours/this': f"{r['speed ours/this']:.2f}", 'tokens': r['tokens'],
                     'FVU held-out': f"{r['fvu_heldout']:.4f}", 'FVU ours/this': f"{r['FVU ours/this']:.3f}",
@@ -202,28 +244,37 @@ def main():
     ap.add_argument('--heldout', type=int, default=16384, help='held-out rows for the FVU')
     ap.add_argument('--peers', nargs='+', default=['sparsify', 'saelens'],
                     choices=['sparsify', 'saelens', 'saelens-sparse'])
-    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--seeds', type=int, nargs='+', default=[0], help='seeds (data and initialisations); tables show medians over them')
+    ap.add_argument('--log-steps', type=int, nargs='+', default=[0, 1, 25, 50, 100], help='steps after which the held-out FVU is logged (and at the end)')
+    ap.add_argument('--with-unscaled', action='store_true', help="also train ours from the unscaled start (scale_encoder_init=False), not a peer")
     a = ap.parse_args()
     import importlib.metadata as md
-    vers = {p: md.version(p) for p in ['torch', 'eai-sparsify', 'sae-lens', 'forgetting_quant']}
+    def version(p):
+        try: return md.version(p)
+        except md.PackageNotFoundError: return 'not installed (imported from ' + os.path.dirname(os.path.dirname(sys.modules['forgetting_quant'].__file__)) + ')'
+    vers = {p: version(p) for p in ['torch', 'eai-sparsify', 'sae-lens', 'forgetting_quant']}
     print(f"python {platform.python_version()} | " + ' | '.join(f'{k} {v}' for k, v in vers.items()))
     print(f"cpu: {platform.processor() or platform.machine()}, os.cpu_count()={os.cpu_count()}, load avg {os.getloadavg()}, "
           f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}")
     print(f"lr={a.lr} warmup={a.warmup} steps={a.steps}, timing-only steps={a.timing_steps} (timing median skips {a.skip}) data: planted atoms={a.atoms_per_d}·d "
-          f"active={a.active} noise={a.noise}, unit-norm rows; held-out {a.heldout} rows", flush=True)
-    rows = []
+          f"active={a.active} noise={a.noise}, unit-norm rows; held-out {a.heldout} rows; seeds {a.seeds}", flush=True)
+    rows, curves = [], {}
     for t, th in enumerate(a.threads):
         set_threads(th)
         steps = a.steps if t == 0 else a.timing_steps      # FVU is a property of the arithmetic, not of the thread count
         print(f"\n## torch.get_num_threads() = {torch.get_num_threads()}: {steps} steps" + ('' if t == 0 else ', timing only'), flush=True)
         for d in a.dims:
-            r, stream, Xte, curve = run_config(d, a, th, a.peers, steps, measure_fvu=t == 0)
+          for seed in a.seeds:
+            r, stream, Xte, curve = run_config(d, a, th, a.peers, steps, measure_fvu=t == 0, seed=seed)
             if t == 0:
-                print(f"d={d}: noise share of held-out variance ≈ {noise_floor(stream, a.batch, a.heldout):.4f}; held-out FVU at init: "
-                      + ', '.join(f"{x['library']} {x['fvu_init']:.3f}" for x in r))
+                print(f"d={d} seed={seed}: noise share of held-out variance ≈ {noise_floor(stream, a.batch, a.heldout):.4f}")
                 for s_, f in curve: print(f"  after {s_} steps ({s_*a.batch:,} tokens): " + ', '.join(f"{k} {v:.4f}" for k, v in f.items()))
+                curves.setdefault(d, []).append((curve, [x['library'] for x in r if x['peer']]))
             print(fmt(r), flush=True); rows += r
     print('\n## all runs\n' + fmt(rows))
+    if curves: print(f'\n## held-out FVU vs tokens (median over seeds {a.seeds})\n' + curve_table(curves, a.batch))
+    rows = median_rows(rows)
+    if len(a.seeds) > 1: print(f'\n## medians over seeds {a.seeds}\n' + fmt(rows))
     print('\n## fastest peer per (d, threads)')
     best = []
     for th in a.threads:
@@ -241,12 +292,13 @@ def main():
                          'peer tok/s': f"{fp['tokens_per_s']:,.0f}", 'speed ours/peer': f"{ours['tokens_per_s']/fp['tokens_per_s']:.2f}",
                          'FVU ours': f"{ours['fvu_heldout']:.4f}", 'FVU peer': f"{fp['fvu_heldout']:.4f}",
                          'best peer FVU': f"{min(p['fvu_heldout'] for p in peers):.4f}",
-                         'target (≥1.25× fastest, FVU ≤ every peer)': 'met' if ours['tokens_per_s'] >= 1.25*fp['tokens_per_s']
+                         'target (≥1.5× fastest, FVU ≤ every peer)': 'met' if ours['tokens_per_s'] >= 1.5*fp['tokens_per_s']
                             and ours['fvu_heldout'] <= min(p['fvu_heldout'] for p in peers) else 'NOT met'})
     print(markdown_table(best))
     print("""
 Differences kept (each library's own choices):
-- ours: W_dec rows random unit vectors, W_enc = W_dec at init, b_enc = 0; b_pre <- geometric median of the first batch;
+- ours: W_dec rows random unit vectors, W_enc = W_dec at init, b_enc = 0; on the first batch b_pre <- its geometric
+  median and W_enc <- c*·W_enc, c* the least-squares scale of that batch's reconstruction (W_enc = c*·W_dec^T);
   loss FVU (batch variance); ReLU on the K selected; Adam eps 6.25e-10; decoder rows renormalised to unit norm after
   every step; sparse forward/backward (embedding_bag + CSR products).
 - sparsify: nn.Linear (Kaiming-uniform) encoder, W_dec = W_enc then unit rows, b_enc = 0; b_dec <- batch mean on step 0;

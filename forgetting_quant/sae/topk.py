@@ -255,6 +255,20 @@ class TopKSAE(nn.Module):
         "Set $b_{pre}$ to the geometric median of the batch `x`."
         self.b_pre.copy_(geometric_median(self._check(x)))
 
+    @torch.no_grad()
+    def init_encoder_scale_(self, x)->float: # the factor c applied (1.0 when none could be computed)
+        """Multiply $W_{enc}$ (and $b_{enc}$) by the least-squares factor $c^*=\\langle x-b_{pre},\\hat x_0-b_{pre}\\rangle/\\|\\hat x_0-b_{pre}\\|^2$ over the batch `x`.
+        TopK and the ReLU are unchanged by a positive scale of the pre-activations, so afterwards $\\hat x-b_{pre}=c^*(\\hat x_0-b_{pre})$: the best rescaling of this batch's reconstruction."""
+        x = self._check(x)
+        xc = x - self.b_pre
+        r = self(x)[0] - self.b_pre
+        num, den = (xc*r).sum().double(), r.pow(2).sum().double()
+        c = float(num/den) if float(den) > 0 else float('nan')
+        if not (math.isfinite(c) and c > 0): return 1.0      # nothing selected (all K clamped to 0): leave the encoder as it is
+        self.W_enc.mul_(c)
+        if self.b_enc is not None: self.b_enc.mul_(c)
+        return c
+
     def save(self, path):
         "Write the weights and the configuration to a safetensors file (atomically)."
         t = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}
@@ -324,6 +338,7 @@ class SAETrainConfig:
     warmup_steps:int = 1000 # linear warm-up from lr/warmup_steps to lr, then constant
     adam_eps:float = 6.25e-10 # Adam's epsilon
     adam_betas:tuple = (0.9, 0.999) # Adam's betas
+    scale_encoder_init:bool = True # at step 0, after b_pre, scale W_enc by the first batch's least-squares factor (`TopKSAE.init_encoder_scale_`); False: the unscaled W_enc = W_dec^T
     auxk:bool = False # add the AuxK dead-latent loss
     auxk_coef:float = 1/32 # its coefficient
     k_aux:int|None = None # latents used by AuxK (None: d // 2)
@@ -333,7 +348,7 @@ class SAETrainConfig:
 
 # %% ../../nbs/sae/00_topk.ipynb #e3c176e8
 class SAETrainer:
-    "Train a `TopKSAE`: b_pre from the first batch's geometric median, FVU (+ optional AuxK) loss, Adam, unit-norm decoder after every step; checkpoint/resume."
+    "Train a `TopKSAE`: b_pre from the first batch's geometric median and the encoder's least-squares scale, FVU (+ optional AuxK) loss, Adam, unit-norm decoder after every step; checkpoint/resume."
     def __init__(self, sae:TopKSAE, # the SAE to train (in place)
                  cfg:SAETrainConfig|None=None, # training settings (None: the defaults)
                  **overrides, # fields of `SAETrainConfig` replaced in `cfg`; any other name is a TypeError
@@ -385,8 +400,10 @@ class SAETrainer:
             warnings.warn(f"SAETrainer skipped batch {i} ({why}): its FVU loss divides by its variance; the parameters are unchanged", RuntimeWarning, stacklevel=2)
             self.batches += 1; self.skipped += 1
             return None
-        b_pre0 = sae.b_pre.detach().clone() if self.step == 0 else None
-        if self.step == 0: sae.init_b_pre_(x)
+        init0 = [p.detach().clone() for p in sae.parameters()] if self.step == 0 else None   # undone if this first step fails
+        if self.step == 0:
+            sae.init_b_pre_(x)
+            if self.cfg.scale_encoder_init: sae.init_encoder_scale_(x)
         for g in self.opt.param_groups: g['lr'] = self.lr_at(self.step)
         dead = self.dead_mask() if self.cfg.auxk else None
         x_hat, acts, idx = sae(x)
@@ -407,7 +424,8 @@ class SAETrainer:
         stats = torch.stack([loss.detach(), fvu_loss.detach(), gnorm.to(loss.dtype)] + ([] if aux is None else [aux.detach()])).tolist()   # one device sync
         if not all(map(math.isfinite, stats[:3])):
             self.opt.zero_grad(set_to_none=True)
-            if b_pre0 is not None: sae.b_pre.data.copy_(b_pre0)
+            if init0 is not None:
+                for p, p0 in zip(sae.parameters(), init0): p.data.copy_(p0)
             raise FloatingPointError(f"SAE training step {self.step + 1} (batch {i}): the loss is {stats[0]:.4g} and the gradient norm {stats[2]:.4g}; "
                                      f"nothing was applied (the SAE and Adam are as after step {self.step}). Check the batch's scale, or lower lr (now {self.lr_at(self.step):.3g})")
         self.opt.step()
