@@ -84,7 +84,7 @@ def reproduce(threads:list[str]=('all',), # thread names, or ['all']
     if dask_local is not None and (isinstance(dask_local, bool) or not isinstance(dask_local, int) or dask_local < 1):
         raise ValueError(f"dask_local must be a positive int, got {dask_local!r}")
     backend = 'local' if dask_local is None and scheduler is None else 'dask'
-    import concurrent.futures
+    import concurrent.futures.process   # BrokenProcessPool, also when no pool was made
     try:
         with open_executor(backend, scheduler, (dask_local or 1) if backend == 'dask' else jobs) as ex:
             summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log, executor=ex, full=full)

@@ -336,7 +336,7 @@ def _merge_seed_parts(parts:list[dict])->dict:
         else: out[k] = np.concatenate([r[k] for r in parts])
     return out
 
-CELL_MIN_WORK = 1e7   # network-steps x parameters of one executor cell at least (~0.15 s here): a Dask task's few ms of overhead stay < 10 %
+CELL_MIN_WORK = 2e7   # network-steps x parameters of one executor cell at least (~0.25 s here): Dask's ~20 ms per cell stay < 10 % (benchmarks/dask_overhead.py)
 
 def seed_cells(seeds, # the sweep's seeds
                n_configs:int, # (cos, alpha) configurations per seed
