@@ -22,6 +22,7 @@ def _parser()->argparse.ArgumentParser:
               fq reproduce all               every thread at the papers' sizes, on every core (under 15 min on 2 cores)
               fq reproduce all --quick       every thread at reduced size (minutes)
               fq reproduce quant --out res   one thread, full size, into res/quant/
+              fq reproduce all --scheduler tcp://host:8786 --out /shared/res   on a Dask cluster (forgetting_quant[dist])
               fq quantize MODEL --calib T.txt  a 4-bit GPTQ checkpoint of MODEL, with per-layer bounds and perplexity
               fq docs                        build the offline docs site into docs/'''))
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
