@@ -1,4 +1,4 @@
-# nbdev 2's setup.py template, adapted to today's setuptools (no pkg_resources) and with the extras hf/bench/ja.
+# nbdev 2's setup.py template, adapted to today's setuptools (no pkg_resources) and with the extras hf/bench/ja/dist.
 # All settings live in settings.ini: edit there, not here.
 from configparser import ConfigParser
 import setuptools, shlex
@@ -27,7 +27,7 @@ requirements = shlex.split(cfg.get('requirements', ''))
 if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_requirements', ''))
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), cfg['license'])
-extras = {k: shlex.split(cfg.get(f'{k}_requirements') or '') for k in ('dev', 'hf', 'bench', 'ja')}
+extras = {k: shlex.split(cfg.get(f'{k}_requirements') or '') for k in ('dev', 'hf', 'bench', 'ja', 'dist')}
 
 package_data = dict()
 pkg_data = cfg.get('package_data', None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys, argparse, textwrap
 from pathlib import Path
 from .reproduce.core import load_experiments, run_experiments
+from .distributed import open_executor
 
 # %% auto #0
 __all__ = ['list_experiments', 'usable_cores', 'reproduce', 'main']
@@ -21,6 +22,7 @@ def _parser()->argparse.ArgumentParser:
               fq reproduce all               every thread at the papers' sizes, on every core (under 15 min on 2 cores)
               fq reproduce all --quick       every thread at reduced size (minutes)
               fq reproduce quant --out res   one thread, full size, into res/quant/
+              fq reproduce all --scheduler tcp://host:8786 --out /shared/res   on a Dask cluster (forgetting_quant[dist])
               fq quantize MODEL --calib T.txt  a 4-bit GPTQ checkpoint of MODEL, with per-layer bounds and perplexity
               fq docs                        build the offline docs site into docs/'''))
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
@@ -35,6 +37,10 @@ def _parser()->argparse.ArgumentParser:
     r.add_argument('--list', action='store_true', help="list the registered experiments and exit")
     r.add_argument('--jobs', type=int, default=None, metavar='N', help="run independent experiments (and the cells of long ones) in N worker "
                    "processes, one thread each (default: one per usable core; 1: one after another in this process)")
+    r.add_argument('--dask-local', type=int, default=None, metavar='N', help="run on a Dask LocalCluster of N one-thread worker processes "
+                   "started for this run (needs forgetting_quant[dist])")
+    r.add_argument('--scheduler', default=None, metavar='ADDRESS', help="run on a running Dask cluster, e.g. tcp://host:8786; its workers must "
+                   "see --out (a shared file system) and have this package (needs forgetting_quant[dist])")
     r.add_argument('--full', action='store_true', help="also the heavier studies outside the main job's time budget (see --list)")
     d = sub.add_parser('docs', help="build the documentation site offline (HTML + KaTeX) and README.md",
         description="Process the notebooks with nbdev and write an HTML site with a sidebar, API reference, figures and math. "
@@ -63,32 +69,29 @@ def usable_cores()->int:
     try: return max(1, len(os.sched_getaffinity(0)))
     except AttributeError: return max(1, os.cpu_count() or 1)
 
-def _one_thread():
-    "Worker initializer: one torch/BLAS thread per worker process (N workers share N cores), and no progress bars (they would interleave)."
-    import os
-    os.environ['FQ_QUIET'] = '1'
-    from forgetting_quant.core import set_threads
-    set_threads(1)
-
 def reproduce(threads:list[str]=('all',), # thread names, or ['all']
               quick:bool=False, out:str='results', force:bool=False, only:list[str]|None=None, log=print,
               jobs:int=1, # worker processes (spawned) for independent experiments; 1: run here, one after another
               full:bool=False, # also the heavier studies registered with full=True
+              dask_local:int|None=None, # instead of `jobs`: a Dask LocalCluster of this many worker processes
+              scheduler=None, # instead of `jobs`: a running Dask scheduler's address (or a `distributed.Client`)
              )->list[dict]:
     "Run the experiments of `threads` (see `run_experiments`) and print a summary: how many ran, were already done, could not run here."
     threads = list(threads) or ['all']
     if 'all' in threads and len(threads) > 1: raise ValueError("use either 'all' or thread names, not both")
     sel = None if threads == ['all'] else threads
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1: raise ValueError(f"jobs must be a positive int, got {jobs!r}")
-    if jobs == 1: summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log, full=full)
-    else:
-        import concurrent.futures, multiprocessing
-        try:
-            with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context('spawn'), initializer=_one_thread) as ex:
-                summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log, executor=ex, full=full)
-        except concurrent.futures.process.BrokenProcessPool as e:
-            raise RuntimeError(f"a worker process died ({e}); every finished experiment and cell is kept in {out}: "
-                               "run the same command again to go on from there") from None
+    if dask_local is not None and scheduler is not None: raise ValueError("use either dask_local (--dask-local) or scheduler (--scheduler), not both")
+    if dask_local is not None and (isinstance(dask_local, bool) or not isinstance(dask_local, int) or dask_local < 1):
+        raise ValueError(f"dask_local must be a positive int, got {dask_local!r}")
+    backend = 'local' if dask_local is None and scheduler is None else 'dask'
+    import concurrent.futures.process   # BrokenProcessPool, also when no pool was made
+    try:
+        with open_executor(backend, scheduler, (dask_local or 1) if backend == 'dask' else jobs) as ex:
+            summary = run_experiments(sel, quick=quick, out=out, force=force, names=only, log=log, executor=ex, full=full)
+    except concurrent.futures.process.BrokenProcessPool as e:
+        raise RuntimeError(f"a worker process died ({e}); every finished experiment and cell is kept in {out}: "
+                           "run the same command again to go on from there") from None
     if summary:
         n = {k: sum(s['status'] == k for s in summary) for k in ('done', 'skipped', 'missing')}
         log(f"{n['done']} run, {n['skipped']} skipped" + (f", {n['missing']} could not run (see above)" if n['missing'] else '')
@@ -120,13 +123,16 @@ def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
             if a.list: list_experiments(); return 0
             if not a.threads: raise ValueError("name the threads to run (forgetting, sae, quant, lm) or 'all', before any --only (e.g. fq reproduce quant --only layers); "
                                             "'fq reproduce --list' shows the experiments")
-            summary = reproduce(a.threads, quick=a.quick, out=a.out, force=a.force, only=a.only, jobs=a.jobs or usable_cores(), full=a.full)
+            if a.jobs is not None and (a.dask_local is not None or a.scheduler is not None):
+                raise ValueError("--jobs is for local worker processes: use it without --dask-local and --scheduler")
+            summary = reproduce(a.threads, quick=a.quick, out=a.out, force=a.force, only=a.only, jobs=a.jobs or usable_cores(), full=a.full,
+                                dask_local=a.dask_local, scheduler=a.scheduler)
             if any(s['status'] == 'missing' for s in summary): return 1     # something the user asked for was not made
         elif a.command == 'docs':
             from forgetting_quant.docs import build_docs
             pages = build_docs(out=a.out, readme=not a.no_readme, force=a.force)
             print(f"wrote {len(pages)} pages to {Path(a.out).resolve()}/index.html")
-    except (ValueError, TypeError, FileNotFoundError, ImportError, RuntimeError) as e:
+    except (ValueError, TypeError, OSError, ImportError, RuntimeError) as e:   # OSError: also an unreachable --scheduler
         print(f"fq {a.command}: error: {e}", file=sys.stderr)
         return 2
     return 0

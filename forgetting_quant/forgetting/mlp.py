@@ -5,7 +5,7 @@
 # %% ../../nbs/forgetting/10_mlp.ipynb #31100cbb
 from __future__ import annotations
 from dataclasses import dataclass, asdict, replace, fields
-import numbers, os, sys, time, warnings
+import numbers, os, sys, time, warnings, math, concurrent.futures
 import multiprocessing as mp
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
@@ -13,10 +13,10 @@ from ..core import IN_TEST, progress_bar, markdown_table, num_threads
 from .linear import _teacher_pair, check_fraction, check_cosine, check_positive_int
 
 # %% auto #0
-__all__ = ['PROCESS_MIN_WORK', 'FIG2_COS', 'layer_sizes', 'count_params', 'init_mlp', 'mlp_forward', 'mlp_loss', 'mlp_loss_grad',
-           'NetSetup', 'NetTasks', 'make_net_tasks', 'pretrain', 'n_pre_in_batch', 'finetune', 'finetune_grid',
-           'auto_chunk', 'default_workers', 'forgetting_sweep', 'fork_available', 'forgetting_sweep_loop',
-           'critical_fraction_curve', 'mean_ci', 'alpha_c_by_cos', 'pareto_front']
+__all__ = ['PROCESS_MIN_WORK', 'CELL_MIN_WORK', 'FIG2_COS', 'layer_sizes', 'count_params', 'init_mlp', 'mlp_forward', 'mlp_loss',
+           'mlp_loss_grad', 'NetSetup', 'NetTasks', 'make_net_tasks', 'pretrain', 'n_pre_in_batch', 'finetune',
+           'finetune_grid', 'auto_chunk', 'default_workers', 'forgetting_sweep', 'fork_available', 'seed_cells',
+           'forgetting_sweep_loop', 'critical_fraction_curve', 'mean_ci', 'alpha_c_by_cos', 'pareto_front']
 
 # %% ../../nbs/forgetting/10_mlp.ipynb #5c26786a
 def layer_sizes(d_in:int, # input dimension
@@ -299,9 +299,12 @@ def forgetting_sweep(seeds, # iterable of int seeds
                      progress:bool|None=None, # progress bar; None: on, except under tests, CI and FQ_QUIET
                      n_threads:int=1, # BLAS threads per worker (small matrix products are fastest single-threaded)
                      workers:int|None=None, # parallel workers (see below); None: `default_workers()`
+                     executor:concurrent.futures.Executor|None=None, # run blocks of seeds as cells on this executor (a process pool, `dask_executor`, ...); None: here
+                     seeds_per_cell:int|None=None, # seeds per executor cell; None: enough for `CELL_MIN_WORK` (see `seed_cells`)
                     )->dict: # arrays (S, K, A): forgetting, forgetting_raw, adaptation, ft_loss, drift; pre_loss0 (S,)
     "Sec. 4 simulation for every (seed, cos, alpha), vectorised over configurations."
     workers = default_workers() if workers is None else check_positive_int(workers, 'workers')
+    if executor is not None: return _sweep_on(executor, seeds, cos, alphas, setup, chunk, return_theta, progress, n_threads, seeds_per_cell)
     with num_threads(n_threads): return _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, progress, workers)
 
 def fork_available()->bool:
@@ -332,6 +335,35 @@ def _merge_seed_parts(parts:list[dict])->dict:
         elif k == 'tasks': out[k] = NetTasks(v.cos, *(np.concatenate([getattr(r[k], f.name) for r in parts]) for f in fields(NetTasks)[1:]))
         else: out[k] = np.concatenate([r[k] for r in parts])
     return out
+
+CELL_MIN_WORK = 2e7   # network-steps x parameters of one executor cell at least (~0.25 s here): Dask's ~20 ms per cell stay < 10 % (benchmarks/dask_overhead.py)
+
+def seed_cells(seeds, # the sweep's seeds
+               n_configs:int, # (cos, alpha) configurations per seed
+               *, setup:NetSetup=NetSetup(),
+               seeds_per_cell:int|None=None, # None: the fewest seeds whose work reaches `CELL_MIN_WORK`
+              )->list[list]: # consecutive blocks of seeds, one executor cell each
+    "How `forgetting_sweep(executor=...)` splits its seeds into cells (a seed's results depend on that seed alone)."
+    seeds = list(seeds)
+    k = check_positive_int(seeds_per_cell, 'seeds_per_cell') if seeds_per_cell is not None else \
+        max(1, math.ceil(CELL_MIN_WORK / (check_positive_int(n_configs, 'n_configs') * setup.steps_ft * setup.n_params)))
+    return [seeds[i:i + k] for i in range(0, len(seeds), k)]
+
+def _sweep_cell(seeds, cos, alphas, setup, chunk, return_theta, n_threads):
+    "One executor cell of `forgetting_sweep`: a block of seeds from data to metrics; everything it needs travels in its arguments."
+    with num_threads(n_threads): return _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, False, 1)
+
+def _sweep_on(executor, seeds, cos, alphas, setup, chunk, return_theta, progress, n_threads, seeds_per_cell):
+    "`forgetting_sweep` with its seed blocks as cells on `executor`, merged in seed order: the same numbers as one process."
+    seeds = list(seeds); cos = np.atleast_1d(check_cosine(cos)); alphas = np.atleast_1d(check_fraction(alphas, 'alphas'))
+    if not seeds: raise ValueError("seeds is empty")
+    if chunk is not None: check_positive_int(chunk, 'chunk')
+    blocks = seed_cells(seeds, len(cos) * len(alphas), setup=setup, seeds_per_cell=seeds_per_cell)
+    futs = [executor.submit(_sweep_cell, b, cos, alphas, setup, chunk, return_theta, n_threads) for b in blocks]
+    bar = progress_bar(total=len(futs), desc=f'fine-tune {setup.hidden} ({len(futs)} cells)', show=progress)
+    for _ in concurrent.futures.as_completed(futs): bar.update()
+    bar.close()
+    return _merge_seed_parts([f.result() for f in futs])
 
 def _forgetting_sweep(seeds, cos, alphas, setup, chunk, return_theta, progress, workers=1):
     seeds = list(seeds); cos = np.atleast_1d(check_cosine(cos)); alphas = np.atleast_1d(check_fraction(alphas, 'alphas'))

@@ -20,7 +20,7 @@ from ..forgetting.mixing import (teacher_data, small_mlp, half_mse, pretrain_sma
 from ..forgetting.lm_forgetting import lm_domains, lm_batch_loss, adamw
 
 # %% auto #0
-__all__ = ['PAPER_TABLE1', 'table1_rows', 'plot_fig1', 'table1_experiment', 'PAPER_TABLE2', 'PAPER_PRE_LOSS0', 'table2_rows', 'table2_gaps', 'plot_fig2', 'table2_experiment', 'PAPER_TABLE3', 'PAPER_POWER_LAW', 'TABLE3_ALPHAS', 'JOINT_ARCHS', 'FIGURES', 'table3_rows', 'power_law_summary', 'plot_fig3', 'eq8_on_networks', 'plot_fig4', 'plot_fig5', 'table3_experiment', 'joint_law_experiment', 'figures_experiment', 'adaptive_table', 'plot_fig6', 'fig6_experiment', 'torch_alpha_c_experiment', 'lm_forgetting_experiment']
+__all__ = ['PAPER_TABLE1', 'table1_rows', 'plot_fig1', 'table1_experiment', 'PAPER_TABLE2', 'PAPER_PRE_LOSS0', 'SEED_KEYS', 'table2_rows', 'table2_gaps', 'plot_fig2', 'table2_experiment', 'PAPER_TABLE3', 'PAPER_POWER_LAW', 'TABLE3_ALPHAS', 'JOINT_ARCHS', 'FIGURES', 'table3_rows', 'power_law_summary', 'plot_fig3', 'eq8_on_networks', 'plot_fig4', 'plot_fig5', 'table3_experiment', 'joint_law_experiment', 'figures_experiment', 'adaptive_table', 'plot_fig6', 'fig6_experiment', 'torch_alpha_c_experiment', 'lm_forgetting_experiment']
 
 # %% ../../nbs/forgetting/00_linear.ipynb #126356f1
 PAPER_TABLE1 = [  # cos, delta, alpha_c (num.), alpha_c (approx., Eq. 8), ||grad L_ft||  (paper, Table 1)
@@ -136,11 +136,29 @@ def plot_fig2(res:dict):
     return fig
 
 # %% ../../nbs/forgetting/10_mlp.ipynb #e4b68304
-@experiment('forgetting', 'table2')
+from dataclasses import asdict
+from ..forgetting.mlp import NetSetup
+
+def _table2_config(quick:bool)->dict:
+    "What `table2` runs: seeds, cosines, mixing fractions and the network settings."
+    return dict(seeds=list(range(3 if quick else 20)), cos=list(FIG2_COS), alphas=np.round(np.linspace(0, 1, 11 if quick else 21), 4).tolist(),
+                setup=asdict(NetSetup()))
+
+SEED_KEYS = ('forgetting', 'forgetting_raw', 'adaptation', 'ft_loss', 'drift', 'pre_loss0', 'ft_loss0')   # `forgetting_sweep`'s per-seed arrays
+
+def _table2_cell(store:ResultStore, quick:bool, seed:int)->dict:
+    "One cell of `table2`: the sweep of one seed (its data, initialisation and batches come from the seed alone), as one record."
+    c = _table2_config(quick)
+    r = forgetting_sweep([seed], c['cos'], c['alphas'], setup=NetSetup(**c['setup']), workers=1, n_threads=1, progress=False)
+    return {k: r[k][0] for k in SEED_KEYS}
+
+@experiment('forgetting', 'table2', config=_table2_config, cells=lambda quick: [{'seed': s} for s in _table2_config(quick)['seeds']],
+            cell=_table2_cell, cost=20)
 def table2_experiment(store:ResultStore, quick:bool):
     "Anonymous (2026) Table 2 + Fig. 2 + alpha_c(cos): batched NumPy MLP forgetting landscape over 5 cos x 21 alpha x seeds."
-    seeds = list(range(3 if quick else 20)); alphas = np.round(np.linspace(0, 1, 11 if quick else 21), 4)
-    res = forgetting_sweep(seeds, FIG2_COS, alphas)
+    c = _table2_config(quick); seeds, alphas = c['seeds'], np.array(c['alphas'])
+    recs = cell_results(store, 'forgetting/table2', quick)     # one record per seed, computed here or on any executor's workers
+    res = dict({k: np.array([r[k] for r in recs]) for k in SEED_KEYS}, seeds=np.array(seeds), cos=np.array(c['cos']), alphas=alphas, setup=c['setup'])
     rows = table2_rows(res); fig = plot_fig2(res)
     curves = {k: res[k].mean(0) for k in ('forgetting', 'forgetting_raw', 'adaptation', 'ft_loss', 'drift')}
     store.save('forgetting', 'table2', rows, seeds=seeds, fig=fig, gaps=table2_gaps(rows), pre_loss0=float(res['pre_loss0'].mean()),
