@@ -27,7 +27,7 @@ def _demo_data()->bool:
     return all((d/f'ckpt{c}.json').is_file() for c in DEMO_CHECKPOINTS)
 
 REQUIREMENTS: dict[str, tuple[str, Callable[[], bool]]] = {
-    'hf': ("transformers (pip install 'forgetting_quant[hf]')", lambda: _module('transformers')),
+    'hf': ("transformers and accelerate (pip install 'forgetting_quant[hf]')", lambda: _module('transformers') and _module('accelerate')),   # accelerate: transformers.Trainer needs it
     'dist': ("Dask distributed (pip install 'forgetting_quant[dist]')", lambda: _module('distributed')),
     'ja': ("the JMdict/KANJIDIC2 database (pip install 'forgetting_quant[ja]')", _jmdict),
     'fpylll': ("fpylll (pip install 'forgetting_quant[bench]')", lambda: _module('fpylll')),
