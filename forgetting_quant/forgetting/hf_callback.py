@@ -118,12 +118,7 @@ def hf_loss(model:torch.nn.Module, # a Hugging Face model, or any module whose o
     out = model(**batch)
     return out['loss'] if isinstance(out, dict) else out.loss
 
-class _Events(_Callback):
-    # the Trainer's callback protocol: event(args, state, control, **kwargs) with model=, optimizer=, ... among the kwargs (transformers' signature, not ours)
-    def on_train_begin(self, args, state, control, **kwargs): self._begin(kwargs['model'], state.max_steps)
-    def on_step_end(self, args, state, control, **kwargs): self._step(state.global_step)
-
-class AdaptiveMixerCallback(_Events):
+class AdaptiveMixerCallback(_Callback):
     "Algorithm 1 (the τ rule) in a `transformers.Trainer`: L_pre on a fixed held-out batch after each optimizer step, the update, and the sampler's new alpha."
     def __init__(self, mixed:MixedDataset|MixedBatchSampler, # the training data (or its sampler) whose alpha is set
                  probe, # a fixed held-out pre-training batch, collated (a dict of tensors for Hugging Face models); moved to the model's device
@@ -140,6 +135,11 @@ class AdaptiveMixerCallback(_Events):
         self.total_steps = check_positive_int(total_steps, 'total_steps') if total_steps is not None else None
         self.mixer = None   # the AdaptiveMixer, made at the start of training (its history: alpha, delta, fbar, L_pre per measurement)
         self.history = dict(step=[], alpha=[], n_batches=[])   # per measurement: optimizer step, the new alpha, batches drawn by then
+    # the Trainer's callback protocol: event(args, state, control, **kwargs) with model=, optimizer=, ... among the kwargs
+    # (transformers' signature, not ours: listed in testing.KWARGS_FORWARDERS)
+    def on_train_begin(self, args, state, control, **kwargs): self._begin(kwargs['model'], state.max_steps)
+    def on_step_end(self, args, state, control, **kwargs): self._step(state.global_step)
+
     def _begin(self, model, max_steps):
         T = self.total_steps or max(1, max_steps // self.probe_every)
         self.mixer = AdaptiveMixer(model, self.probe, batch_loss=self.batch_loss, cfg=self.cfg, total_steps=T, batches=self.sampler)
