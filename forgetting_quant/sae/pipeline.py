@@ -4,7 +4,7 @@
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #d1cbc73f
 from __future__ import annotations
-import json, math, time
+import json, math, os, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -287,6 +287,14 @@ def run_checkpoint(model, # our GPT (or a model sharing `tok`)
     return summ
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #a35a6639
+def _checkpoint_cell(run_dir:str, step:int, out_dir:str, cfg:PipelineConfig)->dict:
+    "One checkpoint of `run_pipeline` as a self-contained task for an executor: everything is rebuilt from the run folder and the config, one thread."
+    from forgetting_quant.core import num_threads
+    from forgetting_quant.lm import load_run
+    with num_threads(1):
+        model, tok = load_run(run_dir, step)
+        return run_checkpoint(model, tok, Path(out_dir), cfg=cfg)
+
 def run_pipeline(source, # our `train_lm` run folder (or anything `iter_model_checkpoints` takes)
                  out_dir:str|Path, # results: out_dir/step_XXXXXXX/ per checkpoint
                  cfg:PipelineConfig|None=None, # pipeline sizes (None: the defaults)
@@ -294,9 +302,21 @@ def run_pipeline(source, # our `train_lm` run folder (or anything `iter_model_ch
                  tok=None, # tokenizer (default: the run folder's)
                  null_seed:bool=True, # also train a second SAE (seed+1) on the last checkpoint: the seed-to-seed baseline
                  device=None, # where the LM and the SAEs compute
+                 executor=None, # a `concurrent.futures.Executor` (a process pool, `distributed.dask_executor`, ...): one task per checkpoint; needs a run folder as `source`
                 )->list[dict]: # one summary row per checkpoint (with 'step')
-    "Run `run_checkpoint` on every checkpoint, resumably (finished checkpoints are read back, not recomputed)."
+    "Run `run_checkpoint` on every checkpoint, resumably (finished checkpoints are read back, not recomputed); with an `executor`, the checkpoints' SAEs train in parallel, each task rebuilt from the run folder, and the rows are the same."
     cfg, out = cfg or PipelineConfig(), Path(out_dir)
+    if executor is not None:
+        from forgetting_quant.lm import list_checkpoints
+        if not isinstance(source, (str, os.PathLike)): raise ValueError("run_pipeline(executor=...) needs `source` to be a train_lm run folder (each task loads its checkpoint from it)")
+        if device is not None: raise ValueError("run_pipeline(executor=...) runs each task on its worker's CPU: leave device=None")
+        todo = [s for s, _ in list_checkpoints(source) if steps is None or s in steps]
+        if null_seed and todo: todo.append(('null', todo[-1]))
+        from dataclasses import replace as _replace
+        futs = [executor.submit(_checkpoint_cell, str(source), s[1], str(out/f'step_{int(s[1]):07d}_seed{cfg.seed+1}'), _replace(cfg, seed=cfg.seed + 1))
+                if isinstance(s, tuple) else executor.submit(_checkpoint_cell, str(source), s, str(out/f'step_{int(s):07d}'), cfg) for s in todo]
+        for f in futs: f.result()                          # every record is on disk now: the loop below reads them back
+        return run_pipeline(source, out, cfg, steps=steps, tok=tok, null_seed=null_seed)
     tok = tok if tok is not None else load_tokenizer(source)
     rows, last = [], None
     for step, model in progress_bar(iter_model_checkpoints(source, steps=steps, device=device), desc='checkpoints'):
