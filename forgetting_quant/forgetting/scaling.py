@@ -20,10 +20,12 @@ def architecture_point(hidden, # hidden-layer widths
                        n_probes:int=100, # Hutchinson probes for the sharpness
                        lanczos_iter:int=0, # > 0: also Lanczos extremes (finite-difference HVPs, h = 1e-4)
                        curv_samples:int=1000, # pre-training training samples the Hessian is measured on (first ones)
-                       eps_loss:float=0.01, setup:NetSetup|None=None)->dict:
+                       eps_loss:float=0.01, setup:NetSetup|None=None,
+                       executor=None, # passed to `forgetting_sweep`: blocks of seeds as cells on a process pool or Dask (None: this machine's fork workers)
+                      )->dict:
     "alpha_c per (seed, cos), and per-seed sharpness, ||grad L_ft(theta0)|| per cos, ||theta0|| (and lambda extremes) for one architecture."
     setup = NetSetup(hidden=tuple(hidden)) if setup is None else setup
-    res = forgetting_sweep(seeds, cos, alphas, setup=setup, return_theta=True, progress=False)
+    res = forgetting_sweep(seeds, cos, alphas, setup=setup, return_theta=True, progress=False, executor=executor)
     th, tasks = res['theta0'], res['tasks']
     S = len(res['seeds'])
     ac = critical_fraction_curve(res['alphas'], res['forgetting_raw'], eps_loss)            # (S, K)
