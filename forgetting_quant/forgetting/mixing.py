@@ -5,7 +5,7 @@
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #d85d182e
 from __future__ import annotations
 import copy, math, numbers
-from dataclasses import dataclass, asdict, replace
+from dataclasses import dataclass, asdict, replace, field
 from collections.abc import Mapping
 import numpy as np
 import torch
@@ -316,6 +316,9 @@ class CriticalFraction:
     steps:int                  # fine-tuning steps per run
     batch_size:int             # B: alpha lives on the grid k/B
     seeds:list                 # one bisection per seed (data order)
+    reference:str = 'init'     # what forgetting is measured against: 'init' (L_pre of the model before fine-tuning) or 'replay' (the alpha = 1 run of the same seed)
+    ref_forgetting:list|None = None  # with reference='replay': the raw forgetting of each seed's alpha = 1 run (loss units), i.e. what continued pre-training alone costs
+    runs:dict = field(default_factory=dict)  # raw forgetting of every run made or reused, keyed (seed, k): pass as `known=` to reuse them
 
 def forgetting_at(model, pre_data, ft_data, # the model (left unchanged) and the training data of both domains
                   *, alpha:float, # static mixing fraction in [0, 1]
@@ -344,8 +347,10 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
                       seeds=(0, 1, 2), # one bisection per seed (data order)
                       device=None,
                       known:dict|None=None, # forgetting_raw of runs already made with the SAME model, data, steps, B and optimizer, keyed (seed, k): e.g. `static_grid(...)['runs']`
+                      reference:str='init', # 'init': F = L_pre(after) - L_pre(theta0) (Def. 2.2); 'replay': F = L_pre(after alpha) - L_pre(after the alpha = 1 run of the same seed)
                      )->CriticalFraction:
     "alpha_c = inf{alpha: F(alpha) < eps_loss} located by bisection on k/B per seed, with the mean and a 95% t-interval over seeds."
+    if reference not in ('init', 'replay'): raise ValueError(f"reference must be 'init' or 'replay', got {reference!r}")
     _check_model(model); _batch_loss_fn(loss_fn, batch_loss)
     if known is not None and not isinstance(known, dict): raise TypeError(f"known must be a dict {{(seed, k): forgetting_raw}}, got {type(known).__name__}")
     known = known or {}
@@ -356,16 +361,18 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
     _Source(pre_data, 'pre_data', 0); _Source(ft_data, 'ft_data', 0)
     pre_eval = pre_data if pre_eval is None else pre_eval
     L0 = dataset_loss(model, pre_eval, loss_fn, batch_loss=batch_loss)
-    per_seed, evals, violations, reused = [], [], 0, 0
+    per_seed, evals, violations, reused, runs, refs = [], [], 0, 0, {}, []
     for s in seeds:
         cache = {}
-        def F(k):
+        def raw(k):
             nonlocal reused
             if k not in cache and (s, k) in known: cache[k] = float(known[(s, k)]); reused += 1
             if k not in cache:
                 cache[k] = forgetting_at(model, pre_data, ft_data, alpha=k / B, steps=steps, pre_eval=pre_eval, loss_fn=loss_fn, batch_loss=batch_loss,
                                          batch_size=B, optimizer_fn=optimizer_fn, seed=s, L_pre0=L0, device=device).forgetting_raw
             return cache[k]
+        F = raw if reference == 'init' else (lambda k: raw(k) - raw(B))   # 'replay': F(B) = 0, so alpha_c < 1 unless F(0) itself is within eps of the replay run
+        if reference == 'replay': refs.append(raw(B))
         if F(0) < eps_loss: ac = 0.0
         elif F(B) >= eps_loss: ac = 1.0
         else:
@@ -376,11 +383,12 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
                 else: lo = mid
             f0, f1 = F(lo), F(hi)
             ac = (lo + min(1.0, max(0.0, (f0 - eps_loss) / (f0 - f1)))) / B
-            violations += sum((k < lo and v < eps_loss) or (k > hi and v >= eps_loss) for k, v in cache.items())
-        per_seed.append(ac); evals.append(len(cache))
+            violations += sum((k < lo and F(k) < eps_loss) or (k > hi and F(k) >= eps_loss) for k in cache)
+        per_seed.append(ac); evals.append(len(cache)); runs.update({(s, k): v for k, v in cache.items()})
     m, lo_ci, hi_ci = t_interval(per_seed)
     return CriticalFraction(alpha_c=m, ci_lo=max(0.0, lo_ci), ci_hi=min(1.0, hi_ci), per_seed=per_seed, runs_per_seed=evals,
-                            monotone_violations=int(violations), reused_runs=reused, L_pre0=L0, eps_loss=eps_loss, steps=steps, batch_size=B, seeds=seeds)
+                            monotone_violations=int(violations), reused_runs=reused, L_pre0=L0, eps_loss=eps_loss, steps=steps, batch_size=B, seeds=seeds,
+                            reference=reference, ref_forgetting=refs if reference == 'replay' else None, runs=runs)
 
 def static_grid(model, pre_data, ft_data, *, loss_fn=None, batch_loss=None, pre_eval=None, ft_eval=None, steps:int=100, batch_size:int=32,
                 optimizer_fn=None, seeds=(0, 1, 2), ks=None, # which k of k/B (default: all 0..B)
