@@ -129,7 +129,7 @@ BANNED_ARGS = {'show_progress': 'progress', 'verbose': 'progress', 'disable': 'p
 KWARGS_FORWARDERS:set[str] = {'forgetting_quant.core.progress_bar', 'forgetting_quant.data.iter_documents', 'forgetting_quant.data.generate_corpus',
                               'forgetting_quant.activations.corpus_activations', 'forgetting_quant.lm.save_checkpoint',
                               'forgetting_quant.activations.ActivationWriter.close', 'forgetting_quant.sae.topk.SAETrainer.__init__',
-                              'forgetting_quant.quant.model.quantize_model', 'forgetting_quant.forgetting.hf_callback.AdaptiveMixerCallback.on_train_begin',
+                              'forgetting_quant.quant.model.quantize_model', 'forgetting_quant.forgetting.hf_callback.AdaptiveMixerCallback.on_train_begin', 'forgetting_quant.forgetting.hf_callback.MixingTrainer.__init__',
                               'forgetting_quant.forgetting.hf_callback.AdaptiveMixerCallback.on_step_end', 'forgetting_quant.quant.lm_quant.quantize_lm',
                               'forgetting_quant.quant.multilayer.quantize_multilayer'}
 

@@ -99,6 +99,9 @@ def mixed_dataloader(dataset:MixedDataset, # rows and the sampler that batches t
 # %% ../../nbs/forgetting/80_trainer_callback.ipynb #bff6460c
 class MixingTrainer(_Trainer):
     "A `transformers.Trainer` whose training batches come from a `MixedDataset`'s sampler (anything else is the Trainer's own)."
+    def __init__(self, *args, **kwargs): # exactly `transformers.Trainer`'s arguments (model=, args=, train_dataset=, callbacks=, ...)
+        "Build the Trainer; its arguments are `transformers.Trainer`'s, passed on unchanged (spelled out here only so that the docs need not resolve the Trainer's annotations)."
+        super().__init__(*args, **kwargs)
     def get_train_dataloader(self):
         "The training DataLoader: batched by `train_dataset.sampler` when it is a `MixedDataset`, the Trainer's own otherwise."
         data = self.train_dataset
