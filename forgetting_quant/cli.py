@@ -102,8 +102,8 @@ def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
         )->int: # exit status
     "Entry point of the `fq` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] == 'alpha-c':   # its options live with the implementation (forgetting.lm_forgetting.alpha_c_cli)
-        from forgetting_quant.forgetting.lm_forgetting import alpha_c_cli
+    if argv and argv[0] == 'alpha-c':   # its options live with the implementation (forgetting.hf_alpha_c.alpha_c_cli)
+        from forgetting_quant.forgetting.hf_alpha_c import alpha_c_cli
         try: alpha_c_cli(argv[1:])
         except (ValueError, TypeError, FileNotFoundError) as e:
             print(f"fq alpha-c: error: {e}", file=sys.stderr); return 2

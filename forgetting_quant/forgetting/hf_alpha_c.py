@@ -11,14 +11,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from ..core import to_jsonable
-from ..quant.pipeline import read_corpus, load_causal_lm, CausalLM
+from ..activations import read_corpus, load_causal_lm, CausalLM
 from .linear import check_positive_int
 from .mixing import critical_fraction, alpha_c_closed_form, dataset_loss, model_hvp, MixedBatches
-from .lm_forgetting import token_blocks, lm_batch_loss, adamw
+from .lm_forgetting import token_blocks, lm_batch_loss, adamw, lm_domains
+from ..lm import load_checkpoint, load_run, list_checkpoints
+from ..data import load_tokenizer
 
 # %% auto #0
 __all__ = ['MIX_SEMANTICS', 'causal_lm_loss', 'text_domains', 'AlphaCCost', 'estimate_cost', 'mixing_config_lines', 'hf_alpha_c',
-           'format_hf_alpha_c']
+           'format_hf_alpha_c', 'alpha_c_cli']
 
 # %% ../../nbs/forgetting/70_hf_alpha_c.ipynb #52b56129
 def causal_lm_loss(model, # our GPT (forward returns (logits, loss)) or any Hugging Face causal LM (output `.logits`)
@@ -219,3 +221,58 @@ def format_hf_alpha_c(res:dict # from `hf_alpha_c`
         out.append(f"\nconfig lines for a pre-training share of {res['alpha_recommended']:.4g} (alpha_c here: {MIX_SEMANTICS['alpha_c']}):")
         for k, v in res['config_lines'].items(): out += [f"\n# {k}: {MIX_SEMANTICS[k]}", v]
     return '\n'.join(out)
+
+# %% ../../nbs/forgetting/70_hf_alpha_c.ipynb #510631d5
+def _load_any(path:str):
+    p = Path(path)
+    if (p/'config.json').is_file(): return load_checkpoint(p), load_tokenizer(p)
+    try: list_checkpoints(p)
+    except FileNotFoundError: raise FileNotFoundError(f"{path} is neither a checkpoint folder (config.json) nor a training run folder (checkpoints/)") from None
+    return load_run(p)
+
+def alpha_c_cli(argv:list[str]|None=None, # command-line arguments after `fq alpha-c` (None: sys.argv)
+                *, log=print, # called with the JSON text of the result
+               )->dict:
+    "fq alpha-c CHECKPOINT [...] (our LM vs arithmetic facts) or fq alpha-c --model DIR --pre FILE --ft FILE [--text-field text] (any causal LM, two text files)."
+    p = argparse.ArgumentParser(prog='fq alpha-c', description="Critical pre-training fraction alpha_c: bisection over short fine-tuning runs "
+                                "(CI over seeds) and the closed form Eq. 8. Either a saved forgetting_quant LM against arithmetic facts (CHECKPOINT), "
+                                "or any Hugging Face causal-LM folder on two .txt/.jsonl files (--model --pre --ft), with a cost estimate and config lines "
+                                "for LLaMA-Factory, axolotl, TRL and datasets.interleave_datasets.")
+    p.add_argument('checkpoint', nargs='?', help="a run folder written by train_lm, or one of its checkpoints/step_N folders")
+    p.add_argument('--model', help="a Hugging Face causal-LM folder (config.json, weights, tokenizer) or one of our GPT checkpoints/runs; needs --pre and --ft")
+    p.add_argument('--pre', help="pre-training data (.txt: one document, .jsonl: one per line) for --model")
+    p.add_argument('--ft', help="fine-tuning data (.txt or .jsonl) for --model")
+    p.add_argument('--text-field', default='text', help="the key of each .jsonl object holding its text (default text)")
+    p.add_argument('--context', type=int, default=32, help="--model: tokens per block (default 32, capped at the model's context)")
+    p.add_argument('--n-iter', type=int, default=10, help="--model: Lanczos iterations for Eq. 8 (default 10)")
+    p.add_argument('--reference', choices=('init', 'replay', 'both'), default='both', help="--model: forgetting against the model before fine-tuning (init, Def. 2.2), "
+                   "against the alpha = 1 run of the same seed (replay), or both from the same runs (default)")
+    p.add_argument('--cost-only', action='store_true', help="--model: print the cost estimate and Eq. 8, skip the bisection")
+    p.add_argument('--steps', type=int, default=None, help="fine-tuning steps per run (default 40; 20 with --model)")
+    p.add_argument('--batch-size', type=int, default=None, help="blocks per batch; alpha lives on k/B (default 16; 8 with --model)")
+    p.add_argument('--lr', type=float, default=1e-3, help="AdamW learning rate (default 1e-3)")
+    p.add_argument('--eps-loss', type=float, default=0.01, help="forgetting tolerance in nats (default 0.01)")
+    p.add_argument('--seeds', type=int, nargs='+', default=None, help="seeds (data order), one bisection each (default 0 1 2; 0 1 with --model)")
+    p.add_argument('--pre-docs', type=int, default=2000, help="pre-training documents to draw blocks from")
+    p.add_argument('--no-eq8', action='store_true', help="skip the closed form (Lanczos)")
+    a = p.parse_args(argv)
+    if a.lr <= 0: p.error("--lr must be > 0")
+    if a.model is not None:
+        if a.checkpoint is not None: p.error("give either CHECKPOINT or --model, not both")
+        if a.pre is None or a.ft is None: p.error("--model needs --pre FILE and --ft FILE")
+        res = hf_alpha_c(a.model, a.pre, a.ft, text_field=a.text_field, context=a.context, steps=a.steps or 20, batch_size=a.batch_size or 8, lr=a.lr,
+                         eps_loss=a.eps_loss, seeds=a.seeds or [0, 1], n_iter=a.n_iter, eq8_blocks=8, reference=a.reference, eq8=not a.no_eq8, measure=not a.cost_only, log=log)
+        log(format_hf_alpha_c(res))
+        return res
+    if a.checkpoint is None: p.error("give CHECKPOINT (one of our LM runs) or --model DIR --pre FILE --ft FILE")
+    a.steps, a.batch_size, a.seeds = a.steps or 40, a.batch_size or 16, a.seeds or [0, 1, 2]
+    model, tok = _load_any(a.checkpoint)
+    D = lm_domains(tok, model.config.context, n_pre_docs=a.pre_docs)
+    cf = critical_fraction(model, D['pre'], D['ft'], batch_loss=lm_batch_loss, pre_eval=D['pre_eval'], eps_loss=a.eps_loss, steps=a.steps,
+                           batch_size=a.batch_size, optimizer_fn=adamw(a.lr), seeds=a.seeds)
+    res = {k: getattr(cf, k) for k in ('alpha_c', 'ci_lo', 'ci_hi', 'per_seed', 'runs_per_seed', 'monotone_violations', 'L_pre0')}
+    if not a.no_eq8:
+        cl = alpha_c_closed_form(model, (D['pre_eval'][0][:16],), (D['ft_eval'][0][:16],), batch_loss=lm_batch_loss, n_iter=20)
+        res.update(eq8_lam_min=cl.alpha_c_eq8_lam_min, eq8_lam_grad=cl.alpha_c_eq8_lam_grad, lam_min=cl.lam_min, grad_ft_norm=cl.grad_ft_norm)
+    log(json.dumps(to_jsonable(res, 'alpha_c_cli result'), indent=1))
+    return res

@@ -15,7 +15,7 @@ from .linear import check_positive_int
 from .mixing import critical_fraction, alpha_c_closed_form, dataset_loss
 
 # %% auto #0
-__all__ = ['arithmetic_texts', 'token_blocks', 'lm_batch_loss', 'lm_domains', 'adamw', 'alpha_c_cli']
+__all__ = ['arithmetic_texts', 'token_blocks', 'lm_batch_loss', 'lm_domains', 'adamw']
 
 # %% ../../nbs/forgetting/60_lm_forgetting.ipynb #00f373fe
 def arithmetic_texts(n_docs:int, seed:int=0, facts:int=8)->list[str]:
@@ -51,59 +51,3 @@ def lm_domains(tok, context:int, *, n_pre_docs:int=2000, n_ft_docs:int=600, held
 def adamw(lr:float=1e-3):
     "Optimizer factory used for LM fine-tuning: AdamW(lr, betas (0.9, 0.95), no weight decay)."
     return lambda params: torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.95), weight_decay=0.0)
-
-# %% ../../nbs/forgetting/60_lm_forgetting.ipynb #510631d5
-def _load_any(path:str):
-    p = Path(path)
-    if (p/'config.json').is_file(): return load_checkpoint(p), load_tokenizer(p)
-    try: list_checkpoints(p)
-    except FileNotFoundError: raise FileNotFoundError(f"{path} is neither a checkpoint folder (config.json) nor a training run folder (checkpoints/)") from None
-    return load_run(p)
-
-def alpha_c_cli(argv:list[str]|None=None, # command-line arguments after `fq alpha-c` (None: sys.argv)
-                *, log=print, # called with the JSON text of the result
-               )->dict:
-    "fq alpha-c CHECKPOINT [...] (our LM vs arithmetic facts) or fq alpha-c --model DIR --pre FILE --ft FILE [--text-field text] (any causal LM, two text files)."
-    p = argparse.ArgumentParser(prog='fq alpha-c', description="Critical pre-training fraction alpha_c: bisection over short fine-tuning runs "
-                                "(CI over seeds) and the closed form Eq. 8. Either a saved forgetting_quant LM against arithmetic facts (CHECKPOINT), "
-                                "or any Hugging Face causal-LM folder on two .txt/.jsonl files (--model --pre --ft), with a cost estimate and config lines "
-                                "for LLaMA-Factory, axolotl, TRL and datasets.interleave_datasets.")
-    p.add_argument('checkpoint', nargs='?', help="a run folder written by train_lm, or one of its checkpoints/step_N folders")
-    p.add_argument('--model', help="a Hugging Face causal-LM folder (config.json, weights, tokenizer) or one of our GPT checkpoints/runs; needs --pre and --ft")
-    p.add_argument('--pre', help="pre-training data (.txt: one document, .jsonl: one per line) for --model")
-    p.add_argument('--ft', help="fine-tuning data (.txt or .jsonl) for --model")
-    p.add_argument('--text-field', default='text', help="the key of each .jsonl object holding its text (default text)")
-    p.add_argument('--context', type=int, default=32, help="--model: tokens per block (default 32, capped at the model's context)")
-    p.add_argument('--n-iter', type=int, default=10, help="--model: Lanczos iterations for Eq. 8 (default 10)")
-    p.add_argument('--reference', choices=('init', 'replay', 'both'), default='both', help="--model: forgetting against the model before fine-tuning (init, Def. 2.2), "
-                   "against the alpha = 1 run of the same seed (replay), or both from the same runs (default)")
-    p.add_argument('--cost-only', action='store_true', help="--model: print the cost estimate and Eq. 8, skip the bisection")
-    p.add_argument('--steps', type=int, default=None, help="fine-tuning steps per run (default 40; 20 with --model)")
-    p.add_argument('--batch-size', type=int, default=None, help="blocks per batch; alpha lives on k/B (default 16; 8 with --model)")
-    p.add_argument('--lr', type=float, default=1e-3, help="AdamW learning rate (default 1e-3)")
-    p.add_argument('--eps-loss', type=float, default=0.01, help="forgetting tolerance in nats (default 0.01)")
-    p.add_argument('--seeds', type=int, nargs='+', default=None, help="seeds (data order), one bisection each (default 0 1 2; 0 1 with --model)")
-    p.add_argument('--pre-docs', type=int, default=2000, help="pre-training documents to draw blocks from")
-    p.add_argument('--no-eq8', action='store_true', help="skip the closed form (Lanczos)")
-    a = p.parse_args(argv)
-    if a.lr <= 0: p.error("--lr must be > 0")
-    if a.model is not None:
-        if a.checkpoint is not None: p.error("give either CHECKPOINT or --model, not both")
-        if a.pre is None or a.ft is None: p.error("--model needs --pre FILE and --ft FILE")
-        from forgetting_quant.forgetting.hf_alpha_c import hf_alpha_c, format_hf_alpha_c
-        res = hf_alpha_c(a.model, a.pre, a.ft, text_field=a.text_field, context=a.context, steps=a.steps or 20, batch_size=a.batch_size or 8, lr=a.lr,
-                         eps_loss=a.eps_loss, seeds=a.seeds or [0, 1], n_iter=a.n_iter, eq8_blocks=8, reference=a.reference, eq8=not a.no_eq8, measure=not a.cost_only, log=log)
-        log(format_hf_alpha_c(res))
-        return res
-    if a.checkpoint is None: p.error("give CHECKPOINT (one of our LM runs) or --model DIR --pre FILE --ft FILE")
-    a.steps, a.batch_size, a.seeds = a.steps or 40, a.batch_size or 16, a.seeds or [0, 1, 2]
-    model, tok = _load_any(a.checkpoint)
-    D = lm_domains(tok, model.config.context, n_pre_docs=a.pre_docs)
-    cf = critical_fraction(model, D['pre'], D['ft'], batch_loss=lm_batch_loss, pre_eval=D['pre_eval'], eps_loss=a.eps_loss, steps=a.steps,
-                           batch_size=a.batch_size, optimizer_fn=adamw(a.lr), seeds=a.seeds)
-    res = {k: getattr(cf, k) for k in ('alpha_c', 'ci_lo', 'ci_hi', 'per_seed', 'runs_per_seed', 'monotone_violations', 'L_pre0')}
-    if not a.no_eq8:
-        cl = alpha_c_closed_form(model, (D['pre_eval'][0][:16],), (D['ft_eval'][0][:16],), batch_loss=lm_batch_loss, n_iter=20)
-        res.update(eq8_lam_min=cl.alpha_c_eq8_lam_min, eq8_lam_grad=cl.alpha_c_eq8_lam_grad, lam_min=cl.lam_min, grad_ft_norm=cl.grad_ft_norm)
-    log(json.dumps(to_jsonable(res, 'alpha_c_cli result'), indent=1))
-    return res

@@ -12,88 +12,19 @@ from torch import nn
 from ..core import progress_bar, _atomic_write, to_jsonable, eval_mode
 from .model import quantize_model, METHODS
 from .export import save_quantized, load_quantized, save_compressed_tensors, load_compressed_tensors, FORMATS
+from ..activations import read_corpus, load_causal_lm, CausalLM
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMATS', 'read_corpus', 'CausalLM', 'load_causal_lm', 'perplexity', 'format_layer_report',
-           'quantize_checkpoint', 'quantize_cli']
+__all__ = ['CHECKPOINT_FORMATS', 'perplexity', 'format_layer_report', 'quantize_checkpoint', 'quantize_cli']
 
 # %% ../../nbs/quant/90_quantize.ipynb #e4568b0b
 CHECKPOINT_FORMATS = FORMATS + ('compressed-tensors',)
-
-def read_corpus(path, # a .txt/.md file (one document) or a .jsonl file (one JSON object per line)
-                *, text_field:str='text', # the key of each .jsonl object that holds its text
-               )->list[str]: # the documents, in file order
-    "The documents of a text file: a plain-text file is one document; a JSON-lines file gives one per line (its `text_field`)."
-    p = Path(path) if isinstance(path, (str, os.PathLike)) else None
-    if p is None: raise TypeError(f"path must be a file path, got {type(path).__name__}")
-    if not p.is_file(): raise FileNotFoundError(f"text file {str(p)!r} does not exist")
-    try: raw = p.read_text(encoding='utf-8')
-    except UnicodeDecodeError as e: raise ValueError(f"{p} is not UTF-8 text ({e})") from None
-    if p.suffix == '.jsonl':
-        docs = []
-        for i, line in enumerate(raw.splitlines(), 1):
-            if not line.strip(): continue
-            try: obj = json.loads(line)
-            except json.JSONDecodeError as e: raise ValueError(f"{p}, line {i}: not valid JSON ({e})") from None
-            if not isinstance(obj, dict) or not isinstance(obj.get(text_field), str):
-                raise ValueError(f"{p}, line {i}: expected an object with a string {text_field!r} field (set text_field=)")
-            docs.append(obj[text_field])
-    else: docs = [raw]
-    if not any(d.strip() for d in docs): raise ValueError(f"{p} holds no text")
-    return docs
 
 def _sha256(p:Path)->str:
     h = hashlib.sha256()
     with open(p, 'rb') as f:
         for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
     return h.hexdigest()
-
-# %% ../../nbs/quant/90_quantize.ipynb #b6684023
-@dataclass
-class CausalLM:
-    "A causal LM loaded for `fq quantize`: the model, how to turn documents into one token stream, and where it came from."
-    model:nn.Module
-    encode:object # documents (list[str]) → 1-D int64 token stream
-    kind:str # 'hf' (a transformers AutoModelForCausalLM folder) or 'fq' (a forgetting_quant GPT checkpoint or run)
-    context:int # the longest sequence the model takes (position embeddings)
-    save_tokenizer:object # out_dir → writes the tokenizer files into the quantized folder
-    config:dict # what identifies the model (its config.json, or the GPT config and step)
-
-def _hf_context(cfg)->int:
-    for k in ('max_position_embeddings', 'n_positions', 'max_sequence_length', 'seq_length'):
-        v = getattr(cfg, k, None)
-        if isinstance(v, int) and v > 0: return v
-    raise ValueError(f"{type(cfg).__name__} declares no maximum sequence length (max_position_embeddings / n_positions): pass context=")
-
-def load_causal_lm(path, # a Hugging Face causal-LM folder (config.json with `architectures`, weights, tokenizer files), or a forgetting_quant GPT checkpoint folder / training run
-                  )->CausalLM:
-    "Load a causal LM and its tokenizer from local files only (nothing is downloaded), in float32 and eval mode."
-    p = Path(path) if isinstance(path, (str, os.PathLike)) else None
-    if p is None: raise TypeError(f"model path must be a path, got {type(path).__name__}")
-    if not p.is_dir(): raise FileNotFoundError(f"model folder {str(p)!r} does not exist")
-    cfg = None
-    if (p / 'config.json').is_file():
-        try: cfg = json.loads((p / 'config.json').read_text())
-        except json.JSONDecodeError as e: raise ValueError(f"{p / 'config.json'} is not valid JSON ({e})") from None
-    if cfg is not None and 'architectures' in cfg:
-        import transformers
-        if 'quantization_config' in cfg: raise ValueError(f"{p} is already a quantized checkpoint ({cfg['quantization_config'].get('quant_method')!r}): give the float model")
-        try: tok = transformers.AutoTokenizer.from_pretrained(str(p), local_files_only=True)
-        except Exception as e: raise FileNotFoundError(f"{p}: no tokenizer could be loaded from the folder ({type(e).__name__}: {str(e)[:200]}); save one there with tokenizer.save_pretrained") from None
-        model = transformers.AutoModelForCausalLM.from_pretrained(str(p), local_files_only=True).float().eval()   # float32 whatever the stored dtype
-        sep = tok.eos_token or '\n\n'
-        def encode(docs): return torch.tensor(tok(sep.join(docs), add_special_tokens=False)['input_ids'], dtype=torch.long)
-        return CausalLM(model, encode, 'hf', _hf_context(model.config), lambda out: tok.save_pretrained(str(out)), cfg)
-    from forgetting_quant.lm import load_checkpoint, load_run, list_checkpoints
-    from forgetting_quant.data import load_tokenizer, encode_texts
-    if cfg is not None: model, tok = load_checkpoint(p), load_tokenizer(p)
-    else:
-        try: list_checkpoints(p)
-        except FileNotFoundError: raise FileNotFoundError(f"{p} is neither a Hugging Face model folder (config.json with architectures), a GPT checkpoint (config.json) nor a training run (checkpoints/)") from None
-        model, tok = load_run(p)
-    def encode(docs): return torch.from_numpy(encode_texts(tok, docs).astype('int64'))
-    return CausalLM(model, encode, 'fq', model.config.context, lambda out: tok.save(str(Path(out) / 'tokenizer.json')),
-                    dict(model.meta, format=model.meta.get('format')))
 
 # %% ../../nbs/quant/90_quantize.ipynb #a95c2ca5
 def _logits(model, x):
