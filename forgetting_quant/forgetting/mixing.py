@@ -4,14 +4,14 @@
 
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #d85d182e
 from __future__ import annotations
-import copy, math, numbers
+import copy, math, numbers, concurrent.futures
 from dataclasses import dataclass, asdict, replace, field
 from collections.abc import Mapping
 import numpy as np
 import torch
 from torch.utils.data import Dataset, default_collate
 from torch.nn.attention import sdpa_kernel, SDPBackend
-from ..core import IN_TEST, progress_bar, markdown_table, get_device
+from ..core import IN_TEST, progress_bar, markdown_table, get_device, num_threads
 from .linear import check_fraction, check_positive_int, teacher_pair
 from .curvature import lanczos_extremes, torch_hvp, _tree_map, _eval_mode, _check_scalar_loss, _hvp_out
 from .adaptive import MixerConfig, algorithm1_update, noise_tau, front_gap
@@ -336,6 +336,45 @@ def forgetting_at(model, pre_data, ft_data, # the model (left unchanged) and the
     return ForgettingRun(alpha=float(alpha), forgetting_raw=dataset_loss(m, pre_eval, loss_fn, batch_loss=batch_loss) - L_pre0,
                          ft_loss=dataset_loss(m, ft_eval, loss_fn, batch_loss=batch_loss) if ft_eval is not None else None)
 
+def _check_executor(executor):
+    if not callable(getattr(executor, 'submit', None)): raise TypeError(f"executor must be a concurrent.futures.Executor (with .submit), got {type(executor).__name__}")
+
+def _bisect_seed(model, pre_data, ft_data, s:int, known:dict, reference:str, eps_loss:float, run_kw:dict)->dict:
+    "One seed's bisection of `critical_fraction` (known: {k: forgetting_raw} of runs already made); everything it needs is in its arguments."
+    B, cache, reused = run_kw['batch_size'], {}, 0
+    def raw(k):
+        nonlocal reused
+        if k not in cache and k in known: cache[k] = float(known[k]); reused += 1
+        if k not in cache: cache[k] = forgetting_at(model, pre_data, ft_data, alpha=k / B, seed=s, **run_kw).forgetting_raw
+        return cache[k]
+    F = raw if reference == 'init' else (lambda k: raw(k) - raw(B))   # 'replay': F(B) = 0, so alpha_c < 1 unless F(0) itself is within eps of the replay run
+    ref = raw(B) if reference == 'replay' else None
+    violations = 0
+    if F(0) < eps_loss: ac = 0.0
+    elif F(B) >= eps_loss: ac = 1.0
+    else:
+        lo, hi = 0, B                               # F(lo) >= eps > F(hi)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if F(mid) < eps_loss: hi = mid
+            else: lo = mid
+        f0, f1 = F(lo), F(hi)
+        ac = (lo + min(1.0, max(0.0, (f0 - eps_loss) / (f0 - f1)))) / B
+        violations = sum((k < lo and F(k) < eps_loss) or (k > hi and F(k) >= eps_loss) for k in cache)
+    return dict(alpha_c=ac, cache=cache, reused=reused, violations=int(violations), ref=ref)
+
+def _bisect_cell(n_threads:int, *args)->dict:
+    "`_bisect_seed` as an executor task, with its thread count pinned (results do not depend on the worker's settings)."
+    with num_threads(n_threads): return _bisect_seed(*args)
+
+def _grid_row(model, pre_data, ft_data, s:int, ks, run_kw:dict)->tuple[np.ndarray, np.ndarray]:
+    "One seed's row of `static_grid`: forgetting_raw and ft_loss (NaN without ft_eval) at every k."
+    rs = [forgetting_at(model, pre_data, ft_data, alpha=int(k) / run_kw['batch_size'], seed=s, **run_kw) for k in ks]
+    return np.array([r.forgetting_raw for r in rs]), np.array([np.nan if r.ft_loss is None else r.ft_loss for r in rs])
+
+def _grid_cell(n_threads:int, *args):
+    with num_threads(n_threads): return _grid_row(*args)
+
 def critical_fraction(model:torch.nn.Module, # the pre-trained model (left unchanged)
                       pre_data, ft_data, # training data of the two domains: (inputs, targets) tensors or Datasets
                       *, loss_fn=None, batch_loss=None, # loss_fn(outputs, targets), or batch_loss(model, batch)
@@ -348,8 +387,14 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
                       device=None,
                       known:dict|None=None, # forgetting_raw of runs already made with the SAME model, data, steps, B and optimizer, keyed (seed, k): e.g. `static_grid(...)['runs']`
                       reference:str='init', # 'init': F = L_pre(after) - L_pre(theta0) (Def. 2.2); 'replay': F = L_pre(after alpha) - L_pre(after the alpha = 1 run of the same seed)
+                      executor:concurrent.futures.Executor|None=None, # one task per seed (its whole bisection) on this executor (a process pool, `dask_executor`, ...); None: here
+                      n_threads:int=1, # torch threads of each executor task (ignored without `executor`)
                      )->CriticalFraction:
-    "alpha_c = inf{alpha: F(alpha) < eps_loss} located by bisection on k/B per seed, with the mean and a 95% t-interval over seeds."
+    """alpha_c = inf{alpha: F(alpha) < eps_loss} located by bisection on k/B per seed, with the mean and a 95% t-interval over seeds.
+
+    Seeds are independent bisections: with an `executor` each seed is one task (model and data travel with it, so `loss_fn` /
+    `batch_loss` must be picklable: module-level functions for a process pool, anything cloudpickle takes for Dask), and the
+    result equals the run here."""
     if reference not in ('init', 'replay'): raise ValueError(f"reference must be 'init' or 'replay', got {reference!r}")
     _check_model(model); _batch_loss_fn(loss_fn, batch_loss)
     if known is not None and not isinstance(known, dict): raise TypeError(f"known must be a dict {{(seed, k): forgetting_raw}}, got {type(known).__name__}")
@@ -360,31 +405,14 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
     check_positive_int(steps, 'steps'); B = check_positive_int(batch_size, 'batch_size')
     _Source(pre_data, 'pre_data', 0); _Source(ft_data, 'ft_data', 0)
     pre_eval = pre_data if pre_eval is None else pre_eval
+    if executor is not None: _check_executor(executor); check_positive_int(n_threads, 'n_threads')
     L0 = dataset_loss(model, pre_eval, loss_fn, batch_loss=batch_loss)
-    per_seed, evals, violations, reused, runs, refs = [], [], 0, 0, {}, []
-    for s in seeds:
-        cache = {}
-        def raw(k):
-            nonlocal reused
-            if k not in cache and (s, k) in known: cache[k] = float(known[(s, k)]); reused += 1
-            if k not in cache:
-                cache[k] = forgetting_at(model, pre_data, ft_data, alpha=k / B, steps=steps, pre_eval=pre_eval, loss_fn=loss_fn, batch_loss=batch_loss,
-                                         batch_size=B, optimizer_fn=optimizer_fn, seed=s, L_pre0=L0, device=device).forgetting_raw
-            return cache[k]
-        F = raw if reference == 'init' else (lambda k: raw(k) - raw(B))   # 'replay': F(B) = 0, so alpha_c < 1 unless F(0) itself is within eps of the replay run
-        if reference == 'replay': refs.append(raw(B))
-        if F(0) < eps_loss: ac = 0.0
-        elif F(B) >= eps_loss: ac = 1.0
-        else:
-            lo, hi = 0, B                               # F(lo) >= eps > F(hi)
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if F(mid) < eps_loss: hi = mid
-                else: lo = mid
-            f0, f1 = F(lo), F(hi)
-            ac = (lo + min(1.0, max(0.0, (f0 - eps_loss) / (f0 - f1)))) / B
-            violations += sum((k < lo and F(k) < eps_loss) or (k > hi and F(k) >= eps_loss) for k in cache)
-        per_seed.append(ac); evals.append(len(cache)); runs.update({(s, k): v for k, v in cache.items()})
+    run_kw = dict(steps=steps, pre_eval=pre_eval, loss_fn=loss_fn, batch_loss=batch_loss, batch_size=B, optimizer_fn=optimizer_fn, L_pre0=L0, device=device)
+    args = [(model, pre_data, ft_data, s, {k: v for (t, k), v in known.items() if t == s}, reference, eps_loss, run_kw) for s in seeds]
+    parts = [_bisect_seed(*a) for a in args] if executor is None else [f.result() for f in [executor.submit(_bisect_cell, n_threads, *a) for a in args]]
+    per_seed = [r['alpha_c'] for r in parts]; refs = [r['ref'] for r in parts]
+    runs = {(s, k): v for s, r in zip(seeds, parts) for k, v in r['cache'].items()}
+    evals, violations, reused = [len(r['cache']) for r in parts], sum(r['violations'] for r in parts), sum(r['reused'] for r in parts)
     m, lo_ci, hi_ci = t_interval(per_seed)
     return CriticalFraction(alpha_c=m, ci_lo=max(0.0, lo_ci), ci_hi=min(1.0, hi_ci), per_seed=per_seed, runs_per_seed=evals,
                             monotone_violations=int(violations), reused_runs=reused, L_pre0=L0, eps_loss=eps_loss, steps=steps, batch_size=B, seeds=seeds,
@@ -393,18 +421,20 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
 def static_grid(model, pre_data, ft_data, *, loss_fn=None, batch_loss=None, pre_eval=None, ft_eval=None, steps:int=100, batch_size:int=32,
                 optimizer_fn=None, seeds=(0, 1, 2), ks=None, # which k of k/B (default: all 0..B)
                 device=None, progress:bool|None=None, # progress bar over seeds; None: on, except under tests, CI and FQ_QUIET
+                executor:concurrent.futures.Executor|None=None, # one task per seed (its row of the grid) on this executor; None: here
+                n_threads:int=1, # torch threads of each executor task (ignored without `executor`)
                )->dict:
     "Forgetting (raw) and fine-tuning loss on the full static grid alpha = k/B for each seed: arrays (S, A); `runs` {(seed, k): forgetting_raw} can be passed on to `critical_fraction(known=...)`."
     _check_model(model); B = check_positive_int(batch_size, 'batch_size'); seeds = list(seeds)
+    if executor is not None: _check_executor(executor); check_positive_int(n_threads, 'n_threads')
     ks = np.arange(B + 1) if ks is None else np.asarray(ks, int)
     pre_eval = pre_data if pre_eval is None else pre_eval
     L0 = dataset_loss(model, pre_eval, loss_fn, batch_loss=batch_loss)
+    run_kw = dict(steps=steps, pre_eval=pre_eval, loss_fn=loss_fn, batch_loss=batch_loss, batch_size=B, optimizer_fn=optimizer_fn, ft_eval=ft_eval, L_pre0=L0, device=device)
+    if executor is None: rows = (_grid_row(model, pre_data, ft_data, s, ks, run_kw) for s in seeds)
+    else: rows = (f.result() for f in [executor.submit(_grid_cell, n_threads, model, pre_data, ft_data, s, ks, run_kw) for s in seeds])
     F = np.zeros((len(seeds), len(ks))); FT = np.full((len(seeds), len(ks)), np.nan)
-    for i, s in enumerate(progress_bar(seeds, desc='static grid', show=progress)):
-        for j, k in enumerate(ks):
-            r = forgetting_at(model, pre_data, ft_data, alpha=k / B, steps=steps, pre_eval=pre_eval, loss_fn=loss_fn, batch_loss=batch_loss, batch_size=B,
-                              optimizer_fn=optimizer_fn, seed=s, ft_eval=ft_eval, L_pre0=L0, device=device)
-            F[i, j] = r.forgetting_raw; FT[i, j] = np.nan if r.ft_loss is None else r.ft_loss
+    for i, (f, ft) in enumerate(progress_bar(rows, total=len(seeds), desc='static grid', show=progress)): F[i], FT[i] = f, ft
     return dict(alphas=ks / B, forgetting_raw=F, ft_loss=FT, L_pre0=L0, runs={(s, int(k)): float(F[i, j]) for i, s in enumerate(seeds) for j, k in enumerate(ks)},
                 ft_loss0=dataset_loss(model, ft_eval, loss_fn, batch_loss=batch_loss) if ft_eval is not None else None)
 

@@ -5,12 +5,13 @@
 # %% ../../nbs/quant/60_model.ipynb #38cc8655
 from __future__ import annotations
 import numbers, re, time, warnings
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Callable
 import numpy as np
 import torch
 from torch import nn
-from ..core import progress_bar, get_device
+from ..core import progress_bar, get_device, eval_mode
 from ..activations import capture
 from .gptq import gptq_quantize, babai_quantize, rtn_quantize, _check_bits, _rtn, _keyword_names, _refuse_unknown
 from .multilayer import multilayer_target
@@ -391,7 +392,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
         if not torch.isfinite(W).all(): raise ValueError(f"layer {t.name!r}: its weight contains NaN/Inf; use layers= to exclude it")
         if group_size != -1 and W.shape[1] % group_size:
             raise ValueError(f"layer {t.name!r} has in_features={W.shape[1]}, which group_size={group_size} does not divide; use layers= to exclude it or a group_size that divides {W.shape[1]}")
-    modes = [(m, m.training) for m in model.modules()]; model.eval()   # each submodule's own mode restored at the end (as core.eval_mode)
+    restore = ExitStack(); restore.enter_context(eval_mode(model))   # every submodule's own mode restored in `finally`
     cfg = getattr(model, 'config', None); use_cache = getattr(cfg, 'use_cache', None)
     if use_cache is True: cfg.use_cache = False   # Hugging Face models: no KV cache while calibrating (blocks are re-run)
     masks, calls_in = [_batch_mask(b) for b in batches], [_as_call(b) for b in batches]
@@ -589,7 +590,7 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
         if isinstance(e, Exception) and hasattr(e, 'add_note'): e.add_note("quantize_model: the model was restored to its original weights")
         raise
     finally:
-        for m_, t_ in modes: m_.training = t_
+        restore.close()
         torch.set_grad_enabled(grad)
         if use_cache is True: cfg.use_cache = True
     left = [r for r in skipped]; fb = [r for r in rows_out if r['status'] == 'rtn_fallback']

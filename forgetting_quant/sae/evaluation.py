@@ -5,14 +5,14 @@
 # %% ../../nbs/sae/15_evaluation.ipynb #ev003
 from __future__ import annotations
 import re, time, inspect
-from contextlib import contextmanager
+from contextlib import contextmanager, ExitStack
 from dataclasses import dataclass, asdict
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from ..core import progress_bar, get_device
+from ..core import progress_bar, get_device, eval_mode
 from ..activations import resolve_layer, decoder_layers
 
 # %% auto #0
@@ -209,7 +209,7 @@ def evaluate_sae(model:nn.Module, # our GPT or a Hugging Face causal LM
     dev = p0.device if p0 is not None else torch.device('cpu')
     vocab = getattr(getattr(model, 'config', None), 'vocab_size', None)
     takes_mask = 'attention_mask' in inspect.signature(model.forward).parameters
-    modes = [(m, m.training) for m in model.modules()]; model.eval()   # restored module by module afterwards
+    restore = ExitStack(); restore.enter_context(eval_mode(model))   # every submodule's own mode restored in `finally`
     acc = dict(ce=np.zeros(3), kl=np.zeros(2), npred=0, ntok=0, se=0., ss=0., sx=torch.zeros(d, dtype=torch.float64),
                se_n=0., ss_n=0., sx_n=torch.zeros(d, dtype=torch.float64), cos=0., ratio=0., l0=0., fired=torch.zeros(n, dtype=torch.float64), tokens=0)
     t0 = time.perf_counter(); nb = 0
@@ -247,7 +247,7 @@ def evaluate_sae(model:nn.Module, # our GPT or a Hugging Face causal LM
                     acc['ratio'] += float((hh.norm(dim=1)/h.norm(dim=1).clamp_min(_EPS)).sum())
                     acc['l0'] += float(rec['l0'].sum()); acc['fired'] += rec['fired'].double().cpu()
     finally:
-        for m, t in modes: m.training = t
+        restore.close()
     if nb == 0: raise ValueError("batches is empty: nothing to evaluate")
     N, P = acc['ntok'], acc['npred']
     if N == 0 or P == 0: raise ValueError(f"batches: no scored token ({N} reconstructed, {P} predictions); sequences need at least {3 if drop_bos else 2} real tokens")
