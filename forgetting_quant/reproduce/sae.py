@@ -321,7 +321,7 @@ def checkpoints_experiment(store:ResultStore, quick:bool):
         pers = persistence(out)
     fig = plot_fig4_fig5(rows, 'SAE features per checkpoint of the tiny GPT')
     keep = ('step', 'features', 'alive', 'heldout_fvu', 'l0', 'lang_en', 'lang_ja', 'lang_mix', 'truth_lang_mix', 'gran_4', 'gran_3', 'gran_2', 'gran_1',
-            'truth_gran_4', 'truth_gran_3', 'truth_gran_2', 'truth_gran_1', 'gran_kappa_vs_truth',
+            'truth_gran_4', 'truth_gran_3', 'truth_gran_2', 'truth_gran_1', 'gran_kappa_vs_truth', 'gran_unsure', 'gran_kappa_vs_truth_sure',
             'core_ce_loss_without_sae', 'core_ce_loss_with_sae', 'core_ce_loss_with_ablation', 'core_ce_loss_score', 'core_kl_div_with_sae',
             'core_explained_variance', 'core_l2_ratio', 'core_frac_alive', 'core_freq_over_1_percent', 'core_freq_over_10_percent')
     store.save('sae', 'checkpoints', [{k: r.get(k) for k in keep} for r in rows], seeds=[cfg.seed, cfg.seed + 1],
