@@ -21,7 +21,7 @@ from ..sae.pipeline import PipelineConfig, run_pipeline, run_checkpoint, persist
 from ..sae.evaluation import DENSITY_BINS
 
 # %% auto #0
-__all__ = ['topk_synthetic_experiment', 'DEMO_CHECKPOINTS', 'shared_data_dir', 'load_demo', 'language_mismatches', 'evaluate_granularity', 'crossval_granularity', 'demo_language_experiment', 'demo_granularity_experiment', 'QUICK_PIPELINE', 'plot_fig4_fig5', 'checkpoints_experiment']
+__all__ = ['topk_synthetic_experiment', 'DEMO_CHECKPOINTS', 'shared_data_dir', 'load_demo', 'language_mismatches', 'evaluate_granularity', 'crossval_granularity', 'granularity_matrix', 'nested_granularity', 'granularity_report', 'demo_language_experiment', 'demo_granularity_experiment', 'QUICK_PIPELINE', 'plot_fig4_fig5', 'checkpoints_experiment']
 
 # %% ../../nbs/sae/00_topk.ipynb #f2134e59
 @experiment('sae', 'topk_synthetic')
@@ -158,6 +158,47 @@ def crossval_granularity(data:dict, # `load_demo()` output
                      for k, v in (('acc', float((yh[sel] == Y[sel]).mean())), ('kappa', cohen_kappa(Y[sel], yh[sel])))}})
     return rows
 
+# %% ../../nbs/sae/10_features.ipynb #222b5372
+from ..sae.features import (GRANULARITY_FEATURES, granularity_features, softmax_proba, fit_granularity_model)
+
+# %% ../../nbs/sae/10_features.ipynb #9192b2d0
+def granularity_matrix(data:dict, # `load_demo()` output
+                       lexicon:dict|None=None, # a `ja_en_lexicon()`, or None
+                      )->tuple: # X (n, 24) `granularity_features`, y (n,) human labels, groups (n,) checkpoints, keys (n,) feature ids
+    "The learned classifier's inputs for every demo feature, computed once."
+    rows = [(c, k, f) for c, feats in data.items() for k, f in feats.items()]
+    X = np.stack([granularity_features(f['token_act'], lexicon) for _, _, f in rows])
+    return X, np.array([int(f['granularity']) for *_, f in rows]), np.array([c for c, *_ in rows]), np.array([k for _, k, _ in rows])
+
+def nested_granularity(X, y, groups, # `granularity_matrix` output (without keys)
+                       grid:dict|None=None, *, tol:float=0.02, target:float=0.9,
+                      )->dict: # {'proba' (n, 4), 'threshold' (n,), 'folds': {checkpoint: selection}}
+    "Nested leave-one-checkpoint-out: for each held-out checkpoint, the whole `fit_granularity_model` procedure (selection by inner LOCO over the others, threshold, final fit) sees only the other checkpoints."
+    X, y, groups = np.asarray(X, dtype=np.float64), np.asarray(y), np.asarray(groups)
+    if len(np.unique(groups)) < 3: raise ValueError("nested leave-one-checkpoint-out needs at least three checkpoints")
+    P, thr, folds = np.zeros((len(y), len(LABELS))), np.zeros(len(y)), {}
+    for c in np.unique(groups):
+        te = groups == c
+        m = fit_granularity_model(X[~te], y[~te], groups[~te], grid, tol=tol, target=target)
+        P[te] = softmax_proba(m, X[te][:, [GRANULARITY_FEATURES.index(f) for f in m['features']]]); thr[te] = m['threshold']
+        folds[c.item()] = {k: m[k] for k in ('feature_set', 'l2', 'balanced', 'temperature', 'threshold')}
+    return dict(proba=P, threshold=thr, folds=folds)
+
+def granularity_report(y, proba, threshold, groups, # labels, (n, 4) held-out probabilities, (n,) thresholds, checkpoints
+                      )->list[dict]: # per checkpoint and pooled: κ, accuracy, coverage and accuracy at the threshold, label shares
+    "Scores of held-out predictions: κ and accuracy, coverage and accuracy on the features above the confidence threshold, predicted and human label shares and their largest difference."
+    y, P, thr, groups = np.asarray(y), np.asarray(proba), np.asarray(threshold), np.asarray(groups)
+    yh = np.asarray(LABELS)[P.argmax(1)]; conf = P.max(1); ok = yh == y; cov = conf >= thr
+    rows = []
+    for c in [*np.unique(groups).tolist(), 'all']:
+        s = groups == c if c != 'all' else np.ones(len(y), bool)
+        d = {l: float(np.mean(yh[s] == l) - np.mean(y[s] == l)) for l in LABELS}
+        rows.append({'checkpoint': c, 'n': int(s.sum()), 'acc': float(ok[s].mean()), 'kappa': cohen_kappa(y[s], yh[s]),
+                     'coverage': float(cov[s].mean()), 'acc_covered': float(ok[s & cov].mean()) if (s & cov).any() else None,
+                     **{f'share_{l}': float(np.mean(yh[s] == l)) for l in LABELS}, **{f'human_{l}': float(np.mean(y[s] == l)) for l in LABELS},
+                     'max_share_diff': max(abs(v) for v in d.values())})
+    return rows
+
 # %% ../../nbs/sae/10_features.ipynb #964e9ddc
 @experiment('sae', 'demo_language')
 def demo_language_experiment(store:ResultStore, quick:bool):
@@ -172,19 +213,25 @@ def demo_language_experiment(store:ResultStore, quick:bool):
 
 @experiment('sae', 'demo_granularity')
 def demo_granularity_experiment(store:ResultStore, quick:bool):
-    "LLM-free granularity classifier vs the human labels (leave-one-checkpoint-out accuracy, κ, baseline)."
+    "LLM-free granularity classifier vs the human labels: the learned model by nested leave-one-checkpoint-out (κ, coverage at the abstention threshold, label shares; per-feature predictions), the cascade and baseline beside it."
     import matplotlib; matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
     lex = ja_en_lexicon()
-    ev = evaluate_granularity(load_demo(), lexicon=lex)   # the full grid takes seconds, so quick runs use it too
+    data = load_demo()
+    ev = evaluate_granularity(data, lexicon=lex)   # the full grid takes seconds, so quick runs use it too
+    X, y, groups, keys = granularity_matrix(data, lex); nest = nested_granularity(X, y, groups)
+    yh = np.asarray(LABELS)[nest['proba'].argmax(1)]
+    preds = [{'checkpoint': int(c), 'feature': str(k), 'label': int(a), 'pred': int(b), 'confidence': float(p.max()), 'threshold': float(t)}
+             for c, k, a, b, p, t in zip(groups, keys, y, yh, nest['proba'], nest['threshold'])]
     fig, axes = plt.subplots(1, len(ev['labels']), figsize=(3.4*len(ev['labels']), 3.4))
-    for ax, (c, y) in zip(np.atleast_1d(axes), ev['labels'].items()):
-        M = confusion_matrix(y, ev['preds']['ours'][c]); ax.imshow(M, cmap='Blues')
+    for ax, (c, yc) in zip(np.atleast_1d(axes), ev['labels'].items()):
+        M = confusion_matrix(yc, yh[groups == c]); ax.imshow(M, cmap='Blues')
         for a in range(4):
             for b in range(4): ax.text(b, a, M[a, b], ha='center', va='center', fontsize=8)
-        ax.set_xticks(range(4), LABELS); ax.set_yticks(range(4), LABELS); ax.set_title(f'ckpt {c}'); ax.set_xlabel('ours'); ax.set_ylabel('human')
+        ax.set_xticks(range(4), LABELS); ax.set_yticks(range(4), LABELS); ax.set_title(f'ckpt {c} (nested held-out)'); ax.set_xlabel('ours'); ax.set_ylabel('human')
     fig.tight_layout()
-    store.save('sae', 'demo_granularity', ev['rows'], seeds=[], fig=fig,
+    store.save('sae', 'demo_granularity', granularity_report(y, nest['proba'], nest['threshold'], groups), seeds=[], fig=fig,
+               nested_folds={str(c): f for c, f in nest['folds'].items()}, nested_predictions=preds, cascade_rows=ev['rows'],
                thresholds_heldout={m: {str(c): p for c, p in ps.items()} for m, ps in ev['params'].items()}, thresholds_insample=ev['insample'],
                lexicon='JMdict/KANJIDIC2 (jamdict-data)' if lex is not None else 'none installed')
     plt.close(fig)
@@ -274,7 +321,7 @@ def checkpoints_experiment(store:ResultStore, quick:bool):
         pers = persistence(out)
     fig = plot_fig4_fig5(rows, 'SAE features per checkpoint of the tiny GPT')
     keep = ('step', 'features', 'alive', 'heldout_fvu', 'l0', 'lang_en', 'lang_ja', 'lang_mix', 'truth_lang_mix', 'gran_4', 'gran_3', 'gran_2', 'gran_1',
-            'truth_gran_4', 'truth_gran_3', 'truth_gran_2', 'truth_gran_1', 'gran_kappa_vs_truth',
+            'truth_gran_4', 'truth_gran_3', 'truth_gran_2', 'truth_gran_1', 'gran_kappa_vs_truth', 'gran_unsure', 'gran_kappa_vs_truth_sure',
             'core_ce_loss_without_sae', 'core_ce_loss_with_sae', 'core_ce_loss_with_ablation', 'core_ce_loss_score', 'core_kl_div_with_sae',
             'core_explained_variance', 'core_l2_ratio', 'core_frac_alive', 'core_freq_over_1_percent', 'core_freq_over_10_percent')
     store.save('sae', 'checkpoints', [{k: r.get(k) for k in keep} for r in rows], seeds=[cfg.seed, cfg.seed + 1],

@@ -9,13 +9,16 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['GRANULARITY_NAMES', 'EN_PATTERN', 'NUMBER_PATTERN', 'GRANULARITY_PARAM_NAMES', 'LABELS', 'GRANULARITY_THRESHOLDS',
-           'GRANULARITY_THRESHOLDS_NO_LEXICON', 'check_token_act', 'example_language', 'count_languages',
-           'language_of_feature', 'normalize_token', 'top_strings', 'number_value', 'to_hiragana', 'romaji',
-           'loanword_match', 'related_strings', 'granularity_stats', 'granularity_from_stats',
+__all__ = ['GRANULARITY_NAMES', 'EN_PATTERN', 'NUMBER_PATTERN', 'GRANULARITY_PARAM_NAMES', 'LABELS', 'GRANULARITY_FEATURES',
+           'GRANULARITY_FEATURE_SETS', 'GRANULARITY_GRID', 'GRANULARITY_MODEL', 'GRANULARITY_MODEL_NO_LEXICON',
+           'GRANULARITY_THRESHOLDS', 'GRANULARITY_THRESHOLDS_NO_LEXICON', 'check_token_act', 'example_language',
+           'count_languages', 'language_of_feature', 'normalize_token', 'top_strings', 'number_value', 'to_hiragana',
+           'romaji', 'loanword_match', 'related_strings', 'granularity_stats', 'granularity_from_stats',
            'concentration_baseline_from_stats', 'jmdict_db_path', 'build_lexicon', 'ja_en_lexicon', 'lexicon_pair',
-           'cohen_kappa', 'confusion_matrix', 'fit_thresholds', 'granularity_grid', 'classify_granularity',
-           'concentration_baseline', 'feature_card_html']
+           'cohen_kappa', 'confusion_matrix', 'fit_thresholds', 'granularity_grid', 'granularity_features',
+           'fit_softmax', 'softmax_proba', 'loco_proba', 'fit_temperature', 'abstention_threshold',
+           'select_granularity_model', 'fit_granularity_model', 'Granularity', 'granularity_proba',
+           'classify_granularity', 'concentration_baseline', 'feature_card_html']
 
 # %% ../../nbs/sae/10_features.ipynb #f843f226
 def check_token_act(token_act, # list of examples, each a list of [token:str, act:number] pairs
@@ -340,9 +343,195 @@ def granularity_grid(coarse:bool=False)->tuple[dict, dict]:
     base = dict(token_share=g(0.2, 1.001, 0.02), concept_share=g(0.02, 0.8, 0.02))
     return ours, base
 
+# %% ../../nbs/sae/10_features.ipynb #2547fccb
+_KANA_ONLY = re.compile(r'^[ぁ-ゖァ-ヺー]+$')
+_WORD_CHAR = re.compile(r'\w')
+
+GRANULARITY_FEATURES = ('p1', 'p2', 'related', 'distinct', 'p1_related', 'entropy', 'top3', 'pair_related',
+                        'latin', 'kana', 'kanji', 'digit', 'symbol', 'mean_len', 'single_char', 'bilingual',
+                        'density', 'strong', 'second_peak', 'n_examples', 'prev_mode', 'next_mode', 'context_pair', 'raw_distinct')
+
+def _mode_share(xs)->float: return collections.Counter(xs).most_common(1)[0][1]/len(xs)
+
+def granularity_features(token_act, # list of examples, each a list of [token, act] pairs
+                         lexicon:dict|None=None, # a `ja_en_lexicon()` for translations and readings; None: without
+                        )->np.ndarray: # (24,) float64 in `GRANULARITY_FEATURES` order, each in [0, 1]
+    "Statistics of a feature's examples: the top-string distribution, the strings' scripts, the activation profile and the context around the peak."
+    ta = check_token_act(token_act); n = len(ta)
+    strings = top_strings(ta)
+    cnt = collections.Counter(strings).most_common()
+    p1, p2 = cnt[0][1]/n, (cnt[1][1]/n if len(cnt) > 1 else 0.)
+    rel = sum(c for s, c in cnt[1:] if related_strings(cnt[0][0], s, lexicon))/n
+    ent = -sum(c/n*math.log(c/n) for _, c in cnt)/math.log(n) if n > 1 else 0.
+    num = den = 0.
+    for (a, ca), (b, cb) in itertools.combinations(cnt[:8], 2):   # pairs of the 8 commonest strings, weighted by their counts
+        den += ca*cb; num += ca*cb*related_strings(a, b, lexicon)
+    share = lambda pred: float(np.mean([bool(pred(s)) for s in strings]))
+    latin = share(lambda s: _LATIN.match(s) and re.search('[a-z]', s))
+    kana, kanji = share(_KANA_ONLY.match), share(_CJK.search)
+    peaks = [_top_index(ex) for ex in ta]
+    second = [max((a for k, (_, a) in enumerate(ex) if k != j), default=0.)/ex[j][1] if ex[j][1] > 0 else 0. for ex, j in zip(ta, peaks)]
+    prev = [normalize_token(ex[j-1][0]) if j > 0 else '<s>' for ex, j in zip(ta, peaks)]
+    nxt = [normalize_token(ex[j+1][0]) if j+1 < len(ex) else '</s>' for ex, j in zip(ta, peaks)]
+    return np.array([p1, p2, rel, len(cnt)/n, p1 + rel, ent, sum(c for _, c in cnt[:3])/n, num/den if den else 0.,
+                     latin, kana, kanji, share(lambda s: re.search('[0-9]', s)), share(lambda s: not _WORD_CHAR.search(s)),
+                     min(np.mean([len(s) for s in strings]), 8)/8, share(lambda s: len(s) <= 1), 2*min(latin, kana + kanji),
+                     np.mean([np.mean([a > 0 for _, a in ex]) for ex in ta]), np.mean([np.mean([a >= 5 for _, a in ex]) for ex in ta]),
+                     np.mean(second), min(n, 50)/50, _mode_share(prev), _mode_share(nxt), _mode_share(list(zip(prev, strings))),
+                     len({ex[j][0] for ex, j in zip(ta, peaks)})/n], dtype=np.float64)
+
+# %% ../../nbs/sae/10_features.ipynb #cc99055f
+GRANULARITY_FEATURE_SETS = {
+    'cascade': ('p1', 'p2', 'related', 'distinct'),
+    'strings': ('p1', 'p2', 'related', 'distinct', 'p1_related', 'entropy', 'top3', 'pair_related'),
+    'strings+script': ('p1', 'p2', 'related', 'distinct', 'p1_related', 'entropy', 'top3', 'pair_related',
+                       'latin', 'kana', 'kanji', 'digit', 'symbol', 'mean_len', 'single_char', 'bilingual'),
+    'all': GRANULARITY_FEATURES}
+GRANULARITY_GRID = dict(feature_set=tuple(GRANULARITY_FEATURE_SETS), l2=(0.3, 0.1, 0.03, 0.01, 0.003), balanced=(False, True))
+
+def _check_xy(X, y, labels=LABELS):
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    if X.ndim != 2 or y.shape != (len(X),) or len(X) == 0: raise ValueError(f"X must be (n, features) and y (n,) with n > 0, got {X.shape}, {y.shape}")
+    if not np.isfinite(X).all(): raise ValueError("X must be finite")
+    if not np.isin(y, labels).all(): raise ValueError(f"y must hold labels from {labels}, got {sorted(set(y.tolist()) - set(labels))}")
+    return X, y
+
+def fit_softmax(X, # (n, f) features
+                y, # (n,) labels from `labels`
+                *, l2:float, # L2 penalty on the standardised weights (the objective is the weighted mean log loss + l2/2 |W|²)
+                balanced:bool=False, # weight each class by n / (classes present · its count)
+                labels=LABELS,
+                max_iter:int=100,
+               )->dict: # {'labels', 'mean', 'scale', 'W' (k, f), 'b' (k,)}: scores (X - mean)/scale @ W.T + b
+    "Multinomial logistic regression (softmax) fitted by Newton's method with a backtracking line search, in float64 (deterministic)."
+    X, y = _check_xy(X, y, labels)
+    if not l2 > 0: raise ValueError(f"l2 must be > 0, got {l2}")
+    mu, sd = X.mean(0), X.std(0); sd = np.where(sd > 1e-12, sd, 1.)
+    Z = np.c_[(X - mu)/sd, np.ones(len(X))]; n, F = Z.shape; K = len(labels)
+    Y = (y[:, None] == np.asarray(labels)).astype(np.float64)
+    nc = Y.sum(0)
+    w = Y @ np.where(nc > 0, n/((nc > 0).sum()*np.maximum(nc, 1)), 0.) if balanced else np.ones(n)
+    w = w/w.sum(); pen = np.r_[np.full(F-1, float(l2)), 1e-4]     # a small penalty on the biases keeps absent classes finite
+    def probs(V):
+        A = Z @ V; A = A - A.max(1, keepdims=True); E = np.exp(A); return E/E.sum(1, keepdims=True), A - np.log(E.sum(1, keepdims=True))
+    def loss(V): return -(w*(probs(V)[1]*Y).sum(1)).sum() + 0.5*(pen[:, None]*V**2).sum()
+    V = np.zeros((F, K)); f = loss(V)
+    for _ in range(max_iter):
+        P = probs(V)[0]
+        G = Z.T @ (w[:, None]*(P - Y)) + pen[:, None]*V
+        if np.abs(G).max() < 1e-10: break
+        H = np.empty((K*F, K*F))
+        for a in range(K):
+            for b in range(K): H[a*F:(a+1)*F, b*F:(b+1)*F] = (Z*(w*P[:, a]*((a == b) - P[:, b]))[:, None]).T @ Z
+        H[np.diag_indices_from(H)] += np.tile(pen, K)
+        step = np.linalg.solve(H, G.T.reshape(-1)).reshape(K, F).T; t = 1.
+        while (fn := loss(V - t*step)) > f - 1e-4*t*(G*step).sum() and t > 1e-10: t /= 2
+        V, f_old, f = V - t*step, f, fn
+        if f_old - f < 1e-15: break
+    return dict(labels=tuple(int(l) for l in labels), mean=mu, scale=sd, W=V[:-1].T.copy(), b=V[-1].copy())
+
+def softmax_proba(model:dict, # `fit_softmax` output (or a stored model with the same keys)
+                  X, # (n, f) features
+                 )->np.ndarray: # (n, k) class probabilities, rows sum to 1
+    "Class probabilities of a softmax model (scores divided by its `temperature`, 1 if it has none)."
+    X = np.asarray(X, dtype=np.float64)
+    W = np.asarray(model['W'], dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != W.shape[1]: raise ValueError(f"X must be (n, {W.shape[1]}), got {X.shape}")
+    A = (((X - np.asarray(model['mean']))/np.asarray(model['scale'])) @ W.T + np.asarray(model['b']))/model.get('temperature', 1.)
+    E = np.exp(A - A.max(1, keepdims=True)); return E/E.sum(1, keepdims=True)
+
+def _columns(feature_set:str)->list[int]:
+    if feature_set not in GRANULARITY_FEATURE_SETS: raise ValueError(f"feature_set must be one of {tuple(GRANULARITY_FEATURE_SETS)}, got {feature_set!r}")
+    return [GRANULARITY_FEATURES.index(c) for c in GRANULARITY_FEATURE_SETS[feature_set]]
+
+def loco_proba(X, # (n, 24) `granularity_features` rows
+               y, # (n,) labels
+               groups, # (n,) checkpoint of each row: each group is predicted by a model fitted on the others
+               *, feature_set:str, l2:float, balanced:bool,
+              )->np.ndarray: # (n, 4) held-out class probabilities
+    "Leave-one-group-out probabilities of the softmax model with the given hyper-parameters."
+    X, y = _check_xy(X, y); groups = np.asarray(groups); cols = _columns(feature_set)
+    if groups.shape != y.shape or len(np.unique(groups)) < 2: raise ValueError("groups must be (n,) with at least two distinct values")
+    P = np.zeros((len(y), len(LABELS)))
+    for gr in np.unique(groups):
+        te = groups == gr
+        P[te] = softmax_proba(fit_softmax(X[~te][:, cols], y[~te], l2=l2, balanced=balanced), X[te][:, cols])
+    return P
+
+def fit_temperature(proba, # (n, k) held-out class probabilities
+                    y, # (n,) labels
+                    labels=LABELS,
+                   )->float: # T > 0: probabilities ∝ proba**(1/T) minimise the log loss on these predictions
+    "Temperature scaling (Guo et al., 2017) of held-out probabilities: one number, so the ranking and the predicted class never change."
+    P, y = np.asarray(proba, dtype=np.float64), np.asarray(y)
+    if P.ndim != 2 or P.shape != (len(y), len(labels)): raise ValueError(f"proba must be (n, {len(labels)}) for y of length n, got {P.shape}, {y.shape}")
+    L = np.log(np.clip(P, 1e-300, None)); j = np.searchsorted(np.asarray(labels), y)
+    Ts = np.round(np.geomspace(0.1, 10, 201), 6)
+    nll = [(np.log(np.exp((L - L.max(1, keepdims=True))/T).sum(1)) - (L[np.arange(len(y)), j] - L.max(1))/T).mean() for T in Ts]
+    return float(Ts[int(np.argmin(nll))])
+
+def _temper(P, T):
+    A = np.log(np.clip(P, 1e-300, None))/T; E = np.exp(A - A.max(1, keepdims=True)); return E/E.sum(1, keepdims=True)
+
+def abstention_threshold(confidence, # (n,) confidence of held-out predictions
+                         correct, # (n,) whether each was right
+                         target:float=0.9, # accuracy wanted on the features labelled
+                         min_covered:int=10, # never trust an accuracy on fewer features
+                        )->float: # the smallest confidence whose covered set (confidence >= it) reaches `target`; inf when none does
+    "Confidence threshold for abstention: features below it go to a human."
+    conf, ok = np.asarray(confidence, dtype=np.float64), np.asarray(correct, dtype=bool)
+    if conf.shape != ok.shape or conf.ndim != 1: raise ValueError("confidence and correct must be equal-length 1-D")
+    if not 0 < target <= 1: raise ValueError(f"target must be in (0, 1], got {target}")
+    o = np.argsort(-conf, kind='stable'); acc = np.cumsum(ok[o])/np.arange(1, len(o)+1)
+    good = [i for i in range(min_covered-1, len(o)) if acc[i] >= target and (i+1 == len(o) or conf[o[i+1]] < conf[o[i]])]
+    return float(conf[o[max(good)]]) if good else float('inf')
+
+def select_granularity_model(X, y, groups, # `granularity_features` rows, labels, checkpoint of each row
+                             grid:dict|None=None, # {'feature_set', 'l2', 'balanced'} candidates (None: `GRANULARITY_GRID`)
+                             *, tol:float=0.02, # take the simplest candidate whose κ is within `tol` of the best
+                             target:float=0.9, # accuracy wanted on the features the model does not abstain on
+                            )->dict: # {'params', 'kappa', 'temperature', 'threshold', 'table'}
+    "Choose the hyper-parameters by leave-one-checkpoint-out κ (simplest within `tol` of the best), then on the same held-out predictions a temperature (`fit_temperature`) and the abstention threshold."
+    grid = GRANULARITY_GRID if grid is None else grid
+    cands = [dict(feature_set=s, l2=float(l), balanced=bool(b))      # simplest first: fewer features, stronger penalty
+             for s in sorted(grid['feature_set'], key=lambda s: len(_columns(s))) for l in sorted(grid['l2'], reverse=True) for b in grid['balanced']]
+    if not cands: raise ValueError("empty grid")
+    y = np.asarray(y); table = []
+    for p in cands:
+        P = loco_proba(X, y, groups, **p); table.append((p, cohen_kappa(y, np.asarray(LABELS)[P.argmax(1)]), P))
+    best = max(k for _, k, _ in table)
+    p, k, P = next(t for t in table if t[1] >= best - tol)
+    T = fit_temperature(P, y); P = _temper(P, T)
+    thr = abstention_threshold(P.max(1), np.asarray(LABELS)[P.argmax(1)] == y, target)
+    return dict(params=p, kappa=k, temperature=T, threshold=thr, table=[{**q, 'kappa': kk} for q, kk, _ in table])
+
+def fit_granularity_model(X, y, groups, # `granularity_features` rows of labelled features, their labels and checkpoints
+                          grid:dict|None=None, *, tol:float=0.02, target:float=0.9,
+                         )->dict: # a model for `classify_granularity`: selection, threshold and the softmax fitted on all rows
+    "The whole procedure: select by leave-one-checkpoint-out (`select_granularity_model`), then fit the chosen softmax on every row."
+    X, y = _check_xy(X, y)
+    sel = select_granularity_model(X, y, groups, grid, tol=tol, target=target); p = sel['params']
+    m = fit_softmax(X[:, _columns(p['feature_set'])], y, l2=p['l2'], balanced=p['balanced'])
+    return dict(features=GRANULARITY_FEATURE_SETS[p['feature_set']], **p, temperature=sel['temperature'], threshold=sel['threshold'], labels=m['labels'],
+                mean=m['mean'].tolist(), scale=m['scale'].tolist(), W=m['W'].tolist(), b=m['b'].tolist())
+
 # %% ../../nbs/sae/10_features.ipynb #a857f74e
-GRANULARITY_THRESHOLDS = dict(token_share=0.625, pair_share=0.75, related_share=0.02, max_distinct=0.625)               # with `ja_en_lexicon()`
-GRANULARITY_THRESHOLDS_NO_LEXICON = dict(token_share=0.625, pair_share=0.75, related_share=0.02, max_distinct=0.625)  # without a dictionary
+GRANULARITY_MODEL = dict(   # `fit_granularity_model` on all 300 demo features with `ja_en_lexicon()` (re-derived by the test below)
+    features=('p1', 'p2', 'related', 'distinct'), feature_set='cascade', l2=0.1, balanced=True,
+    temperature=0.57544, threshold=0.680038432978, labels=(1, 2, 3, 4),
+    mean=[0.612332906944, 0.0853477431143, 0.0240146179402, 0.291238243878],
+    scale=[0.382272107767, 0.108622251008, 0.0792221884509, 0.351237047754],
+    W=[[-0.503592887845, -0.265085097504, -0.166482011354, 0.859711788535], [-0.484446186319, 0.307743176262, -0.16142737823, -0.065324836523], [0.370705433602, 0.187824803168, 0.53960422225, -0.365733654915], [0.617333640562, -0.230482881926, -0.211694832666, -0.428653297097]],
+    b=[-0.465648862554, 0.180259675674, 0.00937524294851, 0.276013943932])
+GRANULARITY_MODEL_NO_LEXICON = dict(   # `fit_granularity_model` on all 300 demo features, no dictionary (re-derived by the test below)
+    features=('p1', 'p2', 'related', 'distinct'), feature_set='cascade', l2=0.003, balanced=True,
+    temperature=1.071519, threshold=0.617767896999, labels=(1, 2, 3, 4),
+    mean=[0.612332906944, 0.0853477431143, 0.0185619047619, 0.291238243878],
+    scale=[0.382272107767, 0.108622251008, 0.0680454023432, 0.351237047754],
+    W=[[-0.937515682344, -0.55694049685, 0.166165299978, 2.25409517475], [-1.44571335897, 0.152016503214, -0.323545850622, -0.514641872546], [0.558343487257, 0.331339988362, 0.518845106809, -0.9883119099], [1.82488555406, 0.0735840052739, -0.361464556165, -0.751141392301]],
+    b=[-1.50787629406, 0.589984617587, 0.560346501975, 0.3575451745])
+GRANULARITY_THRESHOLDS = dict(token_share=0.625, pair_share=0.75, related_share=0.02, max_distinct=0.625)               # cascade, with `ja_en_lexicon()`
+GRANULARITY_THRESHOLDS_NO_LEXICON = dict(token_share=0.625, pair_share=0.75, related_share=0.02, max_distinct=0.625)  # cascade, without a dictionary
 _warned_no_lexicon = False
 
 def _resolve_lexicon(lexicon):
@@ -352,23 +541,63 @@ def _resolve_lexicon(lexicon):
         lexicon = ja_en_lexicon()
         if lexicon is None and not _warned_no_lexicon:
             warnings.warn("no Japanese-English dictionary installed (pip install jamdict-data, or forgetting_quant[ja]): "
-                          "classify_granularity uses the rules without translations and their own thresholds"); _warned_no_lexicon = True
+                          "classify_granularity uses the dictionary-free statistics and their own model"); _warned_no_lexicon = True
     elif lexicon is not None and not hasattr(lexicon, 'get'):
         raise TypeError(f"lexicon must be 'auto', None or a mapping from Japanese strings to sets of glosses, got {type(lexicon).__name__}")
     return lexicon
 
+class Granularity(int):
+    "A granularity code (an `int`, 1–4, usable wherever the code was) carrying the classifier's `confidence`, class probabilities `proba` and abstention `threshold`."
+    def __new__(cls, label:int, confidence:float=float('nan'), proba=None, threshold:float=float('nan')):
+        if label not in LABELS: raise ValueError(f"label must be one of {LABELS}, got {label!r}")
+        o = super().__new__(cls, int(label))
+        o.confidence, o.threshold = float(confidence), float(threshold)
+        o.proba = None if proba is None else tuple(float(p) for p in proba)
+        return o
+    @property
+    def unsure(self)->bool:
+        "True when the confidence is below the model's abstention threshold (or unknown): a feature to show a human."
+        return not self.confidence >= self.threshold
+    @property
+    def name(self)->str: return GRANULARITY_NAMES[int(self)]
+    def __repr__(self): return f"Granularity({int(self)} {self.name}, confidence={self.confidence:.3f}{', unsure' if self.unsure else ''})"
+    def __reduce__(self): return (Granularity, (int(self), self.confidence, self.proba, self.threshold))
+
+def granularity_proba(token_act, # list of examples, each a list of [token, act] pairs
+                      lexicon='auto', # 'auto': `ja_en_lexicon()` if installed; None: no dictionary; or a lexicon mapping
+                      *, model:dict|None=None, # a `fit_granularity_model` output; None: `GRANULARITY_MODEL` (or `..._NO_LEXICON` without a dictionary)
+                     )->np.ndarray: # (4,) probabilities of granularity 1, 2, 3, 4
+    "Class probabilities of the learned granularity model for one feature."
+    lexicon = _resolve_lexicon(lexicon)
+    model = model if model is not None else GRANULARITY_MODEL if lexicon is not None else GRANULARITY_MODEL_NO_LEXICON
+    missing = {'features', 'mean', 'scale', 'W', 'b', 'threshold'} - set(model)
+    if missing: raise ValueError(f"model lacks {sorted(missing)}: give a `fit_granularity_model` output")
+    x = granularity_features(token_act, lexicon)[[GRANULARITY_FEATURES.index(c) for c in model['features']]]
+    return softmax_proba(model, x[None])[0]
+
 def classify_granularity(token_act, # list of examples, each a list of [token, act] pairs
                          lexicon='auto', # 'auto': `ja_en_lexicon()` if installed; None: no dictionary; or a lexicon mapping
-                         *, token_share:float|None=None, # thresholds of `granularity_from_stats`; None: the default for this lexicon
+                         *, method:str='model', # 'model': the learned softmax; 'cascade': the threshold cascade `granularity_from_stats`
+                         model:dict|None=None, # for 'model': a `fit_granularity_model` output (None: the package default for this lexicon)
+                         token_share:float|None=None, # for 'cascade' only: thresholds of `granularity_from_stats`; None: the default
                          pair_share:float|None=None, # (`GRANULARITY_THRESHOLDS`, or `GRANULARITY_THRESHOLDS_NO_LEXICON`
                          related_share:float|None=None, #  when there is no dictionary)
                          max_distinct:float|None=None,
-                        )->int: # 1 unrelated, 2 semantic commonality, 3 synonym, 4 token-level
-    "Granularity code of a feature from the distribution of its examples' top strings (no LLM)."
+                        )->Granularity: # an int code (1 unrelated, 2 semantic commonality, 3 synonym, 4 token-level) with .confidence and .unsure
+    "Granularity of a feature from its examples (no LLM): the learned model's most probable class and its probability, or the threshold cascade (confidence NaN)."
+    given = dict(token_share=token_share, pair_share=pair_share, related_share=related_share, max_distinct=max_distinct)
+    if method == 'model':
+        if any(v is not None for v in given.values()):
+            raise ValueError(f"thresholds {sorted(k for k, v in given.items() if v is not None)} belong to method='cascade'")
+        lexicon = _resolve_lexicon(lexicon)
+        m = model if model is not None else GRANULARITY_MODEL if lexicon is not None else GRANULARITY_MODEL_NO_LEXICON
+        p = granularity_proba(token_act, lexicon, model=m); j = int(np.argmax(p))
+        return Granularity(m['labels'][j] if 'labels' in m else LABELS[j], p[j], p, m['threshold'])
+    if method != 'cascade': raise ValueError(f"method must be 'model' or 'cascade', got {method!r}")
+    if model is not None: raise ValueError("model is for method='model'")
     lexicon = _resolve_lexicon(lexicon)
     defaults = GRANULARITY_THRESHOLDS if lexicon is not None else GRANULARITY_THRESHOLDS_NO_LEXICON
-    given = dict(token_share=token_share, pair_share=pair_share, related_share=related_share, max_distinct=max_distinct)
-    return int(granularity_from_stats(granularity_stats(token_act, lexicon), **{k: defaults[k] if v is None else v for k, v in given.items()}))
+    return Granularity(int(granularity_from_stats(granularity_stats(token_act, lexicon), **{k: defaults[k] if v is None else v for k, v in given.items()})))
 
 def concentration_baseline(token_act, token_share:float=0.6, concept_share:float=0.3)->int:
     "The two-threshold concentration baseline (4 / 2 / 1 from the top-string share p1)."
@@ -398,5 +627,5 @@ def feature_card_html(token_act, # list of examples, each a list of [token, act]
                         for k, (t, a) in enumerate(ex[lo:hi], lo))
         lines.append(f'<div style="margin:2px 0;font-family:monospace;font-size:12px">{"…" if lo else ""}{spans}{"…" if hi < len(ex) else ""}</div>')
     head = (f'<div style="font-weight:bold">{html.escape(title)} <span style="font-weight:normal">language: {lang} · '
-            f'granularity (ours): {gran} {GRANULARITY_NAMES[gran]}</span></div>')
+            f'granularity (ours): {gran} {gran.name}, confidence {gran.confidence:.2f}{" — unsure" if gran.unsure else ""}</span></div>')
     return f'<div style="border:1px solid #ccc;border-radius:4px;padding:6px;margin:6px 0">{head}{"".join(lines)}</div>'

@@ -187,7 +187,7 @@ def score_features(ex:FeatureExamples, # collected examples
                    max_features:int|None=None, # score a random sample of at most this many (the authors labelled 100 per checkpoint)
                    seed:int=0, # seed of that sample
                   )->list[dict]: # one JSON record per feature (written to scores.json)
-    "Per feature: the rule-based language and `classify_granularity` next to the corpus ground truth."
+    "Per feature: the rule-based language and `classify_granularity` (with its confidence, and `granularity_unsure` marking the features to show a human) next to the corpus ground truth."
     n_ex = ex.n_examples()
     feats = np.flatnonzero(n_ex >= min_examples) if features is None else np.asarray(features)
     if max_features is not None and len(feats) > max_features:
@@ -197,13 +197,15 @@ def score_features(ex:FeatureExamples, # collected examples
         ta, r = ex.token_act(int(f)), ex.top_rows(int(f))
         sub = lambda k: [truth[k][i] for i in r]
         langs = truth['lang'][r]
-        out.append(dict(feature=int(f), n_examples=int(n_ex[f]), language=language_of_feature(ta), granularity=classify_granularity(ta),
+        g = classify_granularity(ta)
+        out.append(dict(feature=int(f), n_examples=int(n_ex[f]), language=language_of_feature(ta), granularity=int(g),
+                        granularity_confidence=g.confidence, granularity_unsure=g.unsure,
                         truth_language=truth_language(langs), truth_granularity=truth_granularity(truth['concept'][r], sub('surface'), truth['category'][r], token=sub('token')),
                         bilingual_concept=bool(len(set(langs[truth['concept'][r] >= 0].tolist()) & {0, 1}) == 2)))
     return out
 
 def summarize_scores(scores:list[dict])->dict:
-    "Shares of languages and granularity codes (rule / ours and ground truth) and their agreement."
+    "Shares of languages and granularity codes (rule / ours and ground truth), their agreement, the share of unsure features and the agreement on the others."
     if not scores: raise ValueError("no scored features (all dead or below min_examples)")
     g, tg = np.array([s['granularity'] for s in scores]), np.array([s['truth_granularity'] for s in scores])
     l, tl = [s['language'] for s in scores], [s['truth_language'] for s in scores]
@@ -211,6 +213,9 @@ def summarize_scores(scores:list[dict])->dict:
     for x in ('en', 'ja', 'mix'): out[f'lang_{x}'] = l.count(x)/len(l); out[f'truth_lang_{x}'] = tl.count(x)/len(tl)
     for c in LABELS: out[f'gran_{c}'] = float((g == c).mean()); out[f'truth_gran_{c}'] = float((tg == c).mean())
     out['gran_acc_vs_truth'] = float((g == tg).mean()); out['gran_kappa_vs_truth'] = cohen_kappa(tg, g)
+    sure = np.array([not s.get('granularity_unsure', False) for s in scores])   # scores written before the confidence existed count as sure
+    out['gran_unsure'] = float(1 - sure.mean())
+    out['gran_kappa_vs_truth_sure'] = cohen_kappa(tg[sure], g[sure]) if sure.any() else None
     out['lang_acc_vs_truth'] = float(np.mean([a == b for a, b in zip(l, tl)]))
     return out
 
