@@ -14,12 +14,15 @@ _API = {
     # the spine: seeds, devices, threads; the bilingual GPT; activations of any model
     'core': ('seed_everything', 'get_device', 'set_threads'),
     'lm': ('GPT', 'GPTConfig', 'TrainConfig', 'train_lm', 'load_run', 'load_checkpoint', 'evaluate'),
-    'activations': ('get_activations', 'capture', 'load_hf_model', 'iter_model_checkpoints', 'ActivationCache'),
+    'activations': ('get_activations', 'capture', 'load_hf_model', 'load_causal_lm', 'iter_model_checkpoints', 'ActivationCache'),
+    'distributed': ('open_executor', 'dask_executor'),
     # forgetting: mixing pre-training data into fine-tuning, the critical fraction, curvature
     'forgetting.mixing': ('critical_fraction', 'alpha_c_closed_form', 'static_grid', 'forgetting_at', 'finetune_mixed',
                           'MixedBatches', 'AdaptiveMixer', 'dataset_loss', 'model_hvp'),
     'forgetting.adaptive': ('MixerConfig',),
     'forgetting.curvature': ('hutchinson_trace', 'hutchpp_trace', 'lanczos_extremes', 'torch_hvp'),
+    'forgetting.hf_alpha_c': ('hf_alpha_c', 'estimate_cost', 'mixing_config_lines'),
+    'forgetting.hf_callback': ('AdaptiveMixerCallback', 'MixingTrainer', 'MixedBatchSampler'),
     # SAEs: TopK SAEs and their training, feature language and granularity, the per-checkpoint pipeline
     'sae.topk': ('TopKSAE', 'SAETrainer', 'SAETrainConfig', 'sae_metrics'),
     'sae.features': ('classify_granularity', 'language_of_feature'),

@@ -125,7 +125,7 @@ def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
                                             "'fq reproduce --list' shows the experiments")
             if a.jobs is not None and (a.dask_local is not None or a.scheduler is not None):
                 raise ValueError("--jobs is for local worker processes: use it without --dask-local and --scheduler")
-            summary = reproduce(a.threads, quick=a.quick, out=a.out, force=a.force, only=a.only, jobs=a.jobs or usable_cores(), full=a.full,
+            summary = reproduce(a.threads, quick=a.quick, out=a.out, force=a.force, only=a.only, jobs=usable_cores() if a.jobs is None else a.jobs, full=a.full,
                                 dask_local=a.dask_local, scheduler=a.scheduler)
             if any(s['status'] == 'missing' for s in summary): return 1     # something the user asked for was not made
         elif a.command == 'docs':

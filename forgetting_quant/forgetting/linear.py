@@ -10,8 +10,9 @@ import numpy as np
 from ..core import IN_TEST
 
 # %% auto #0
-__all__ = ['PAPER_COS', 'check_fraction', 'check_cosine', 'check_data', 'check_positive_int', 'teacher_pair', 'LinearTasks',
-           'make_linear_tasks', 'step_norms', 'critical_fraction_grid', 'critical_fraction_eq8', 'linear_sweep']
+__all__ = ['PAPER_COS', 'check_fraction', 'check_cosine', 'check_data', 'check_positive_int', 'check_seeds', 'teacher_pair',
+           'LinearTasks', 'make_linear_tasks', 'step_norms', 'critical_fraction_grid', 'critical_fraction_eq8',
+           'linear_sweep']
 
 # %% ../../nbs/forgetting/00_linear.ipynb #1a6b810b
 def check_fraction(alpha, name:str='alpha')->np.ndarray:
@@ -45,6 +46,18 @@ def check_positive_int(v, name:str)->int:
     if isinstance(v, bool) or not isinstance(v, numbers.Integral): raise TypeError(f"{name} must be an int, got {type(v).__name__}")
     if v < 1: raise ValueError(f"{name} must be >= 1, got {v}")
     return int(v)
+
+def check_seeds(seeds, name:str='seeds')->list[int]:
+    "Return `seeds` as a list of distinct ints, raising TypeError/ValueError otherwise: a repeated seed repeats a run, and a CI over seeds would count it twice."
+    if isinstance(seeds, (numbers.Integral, str, bytes)) or not hasattr(seeds, '__iter__'):
+        raise TypeError(f"{name} must be a list of int seeds (e.g. [0, 1, 2]), got {type(seeds).__name__}")
+    out = list(seeds)
+    if not out: raise ValueError(f"{name} is empty")
+    bad = [s for s in out if isinstance(s, bool) or not isinstance(s, numbers.Integral)]
+    if bad: raise TypeError(f"{name} must hold ints, got {bad[:3]}")
+    dup = sorted({int(s) for s in out if out.count(s) > 1})
+    if dup: raise ValueError(f"{name} repeats {dup}: every seed must be distinct (a repeated seed repeats the same run)")
+    return [int(s) for s in out]
 
 # %% ../../nbs/forgetting/00_linear.ipynb #bdd8bf80
 def teacher_pair(d:int, # input dimension (>= 2)
@@ -166,8 +179,7 @@ def linear_sweep(seeds, # iterable of int seeds (>= 1)
                  d:int=50, n_pre:int=500, n_ft:int=100, noise:float=0.1, input_scale:str='1/d', theta0:str='true', # the tasks, as in `make_linear_tasks`
                 )->dict: # arrays (S, K): alpha_c_num, alpha_c_approx, grad_norm; (S,) lam_min; cos; alphas
     "Table 1 quantities for every seed and cosine."
-    seeds = list(seeds)
-    if not seeds: raise ValueError("seeds is empty: give at least one seed")
+    seeds = check_seeds(seeds)
     if not 0 < grid_step <= 0.1: raise ValueError(f"grid_step must be in (0, 0.1], got {grid_step}")
     cos = np.atleast_1d(check_cosine(cos))
     alphas = np.round(np.linspace(0, 1, int(round(1 / grid_step)) + 1), 12)

@@ -12,7 +12,7 @@ import torch
 from torch.utils.data import Dataset, default_collate
 from torch.nn.attention import sdpa_kernel, SDPBackend
 from ..core import IN_TEST, progress_bar, markdown_table, get_device, num_threads
-from .linear import check_fraction, check_positive_int, teacher_pair
+from .linear import check_fraction, check_positive_int, check_seeds, teacher_pair
 from .curvature import lanczos_extremes, torch_hvp, _tree_map, _eval_mode, _check_scalar_loss, _hvp_out
 from .adaptive import MixerConfig, algorithm1_update, noise_tau, front_gap
 
@@ -22,9 +22,22 @@ __all__ = ['MixedBatches', 'dataset_loss', 'AdaptiveMixer', 'teacher_data', 'sma
            'static_grid', 'model_hvp', 'ClosedFormAlphaC', 'alpha_c_closed_form', 'adaptive_vs_grid']
 
 # %% ../../nbs/forgetting/50_torch_mixing.ipynb #616b34dc
+class _Columns(Dataset):
+    "A dict of equal-length tensors (columns, as `datasets.Dataset.with_format('torch')[:]` gives) as a map-style Dataset of dict items."
+    def __init__(self, cols:Mapping, name:str):
+        if not cols: raise ValueError(f"{name} is an empty dict: give columns, e.g. {{'input_ids': tensor, 'labels': tensor}}")
+        bad = [k for k, v in cols.items() if not (torch.is_tensor(v) or isinstance(v, np.ndarray))]
+        if bad: raise TypeError(f"{name}: a dict must map column names to tensors (one row per sample); {bad} are not tensors")
+        n = {k: len(v) for k, v in cols.items()}
+        if len(set(n.values())) > 1: raise ValueError(f"{name}: all columns must have the same length, got {n}")
+        self.cols = {k: torch.as_tensor(v) for k, v in cols.items()}; self.n = next(iter(n.values()))
+    def __len__(self): return self.n
+    def __getitem__(self, i): return {k: v[i] for k, v in self.cols.items()}
+
 class _Source:
-    "A dataset (tuple of tensors, or a map-style Dataset) with an epoch-wise shuffled index stream of its own."
+    "A dataset (tuple of tensors, a dict of tensor columns, or a map-style Dataset) with an epoch-wise shuffled index stream of its own."
     def __init__(self, data, name:str, seed:int, allow_empty:bool=False):
+        if isinstance(data, Mapping): data = _Columns(data, name)
         if isinstance(data, (tuple, list)):
             if not data or not all(torch.is_tensor(t) for t in data):
                 raise TypeError(f"{name} must be a tuple of tensors (inputs, targets) or a torch Dataset")
@@ -338,6 +351,9 @@ def forgetting_at(model, pre_data, ft_data, # the model (left unchanged) and the
 
 def _check_executor(executor):
     if not callable(getattr(executor, 'submit', None)): raise TypeError(f"executor must be a concurrent.futures.Executor (with .submit), got {type(executor).__name__}")
+    if isinstance(executor, concurrent.futures.ThreadPoolExecutor):   # torch's RNG (dropout) and thread count are per process, shared by threads
+        raise ValueError("executor: a ThreadPoolExecutor shares torch's global RNG (dropout) and thread settings between runs, so results would depend "
+                         "on timing; use a process pool (forgetting_quant.distributed.open_executor('local', workers=N)) or Dask (dask_executor)")
 
 def _bisect_seed(model, pre_data, ft_data, s:int, known:dict, reference:str, eps_loss:float, run_kw:dict)->dict:
     "One seed's bisection of `critical_fraction` (known: {k: forgetting_raw} of runs already made); everything it needs is in its arguments."
@@ -400,8 +416,7 @@ def critical_fraction(model:torch.nn.Module, # the pre-trained model (left uncha
     if known is not None and not isinstance(known, dict): raise TypeError(f"known must be a dict {{(seed, k): forgetting_raw}}, got {type(known).__name__}")
     known = known or {}
     if not (isinstance(eps_loss, numbers.Real) and eps_loss > 0): raise ValueError(f"eps_loss must be > 0, got {eps_loss}")
-    seeds = list(seeds)
-    if not seeds: raise ValueError("seeds is empty")
+    seeds = check_seeds(seeds)
     check_positive_int(steps, 'steps'); B = check_positive_int(batch_size, 'batch_size')
     _Source(pre_data, 'pre_data', 0); _Source(ft_data, 'ft_data', 0)
     pre_eval = pre_data if pre_eval is None else pre_eval
@@ -425,7 +440,7 @@ def static_grid(model, pre_data, ft_data, *, loss_fn=None, batch_loss=None, pre_
                 n_threads:int=1, # torch threads of each executor task (ignored without `executor`)
                )->dict:
     "Forgetting (raw) and fine-tuning loss on the full static grid alpha = k/B for each seed: arrays (S, A); `runs` {(seed, k): forgetting_raw} can be passed on to `critical_fraction(known=...)`."
-    _check_model(model); B = check_positive_int(batch_size, 'batch_size'); seeds = list(seeds)
+    _check_model(model); B = check_positive_int(batch_size, 'batch_size'); seeds = check_seeds(seeds)
     if executor is not None: _check_executor(executor); check_positive_int(n_threads, 'n_threads')
     ks = np.arange(B + 1) if ks is None else np.asarray(ks, int)
     pre_eval = pre_data if pre_eval is None else pre_eval

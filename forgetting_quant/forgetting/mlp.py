@@ -10,7 +10,7 @@ import multiprocessing as mp
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from ..core import IN_TEST, progress_bar, markdown_table, num_threads
-from .linear import _teacher_pair, check_fraction, check_cosine, check_positive_int
+from .linear import _teacher_pair, check_fraction, check_cosine, check_positive_int, check_seeds
 
 # %% auto #0
 __all__ = ['PROCESS_MIN_WORK', 'CELL_MIN_WORK', 'FIG2_COS', 'layer_sizes', 'count_params', 'init_mlp', 'mlp_forward', 'mlp_loss',
@@ -127,8 +127,7 @@ class NetTasks:
 
 def make_net_tasks(seeds, cos, setup:NetSetup=NetSetup())->NetTasks:
     "Sample the Sec. 4 regression tasks (teachers with exact cosines, N(0, I) inputs, Gaussian label noise) for every seed."
-    seeds = list(seeds); cos = np.atleast_1d(check_cosine(cos))
-    if not seeds: raise ValueError("seeds is empty")
+    seeds = check_seeds(seeds); cos = np.atleast_1d(check_cosine(cos))
     d, n, m, s = setup.d_in, setup.n_train, setup.n_test, setup.noise
     parts = []
     for seed in seeds:
@@ -355,8 +354,7 @@ def _sweep_cell(seeds, cos, alphas, setup, chunk, return_theta, n_threads):
 
 def _sweep_on(executor, seeds, cos, alphas, setup, chunk, return_theta, progress, n_threads, seeds_per_cell):
     "`forgetting_sweep` with its seed blocks as cells on `executor`, merged in seed order: the same numbers as one process."
-    seeds = list(seeds); cos = np.atleast_1d(check_cosine(cos)); alphas = np.atleast_1d(check_fraction(alphas, 'alphas'))
-    if not seeds: raise ValueError("seeds is empty")
+    seeds = check_seeds(seeds); cos = np.atleast_1d(check_cosine(cos)); alphas = np.atleast_1d(check_fraction(alphas, 'alphas'))
     if chunk is not None: check_positive_int(chunk, 'chunk')
     blocks = seed_cells(seeds, len(cos) * len(alphas), setup=setup, seeds_per_cell=seeds_per_cell)
     futs = [executor.submit(_sweep_cell, b, cos, alphas, setup, chunk, return_theta, n_threads) for b in blocks]

@@ -179,7 +179,7 @@ def nested_granularity(X, y, groups, # `granularity_matrix` output (without keys
     P, thr, folds = np.zeros((len(y), len(LABELS))), np.zeros(len(y)), {}
     for c in np.unique(groups):
         te = groups == c
-        m = fit_granularity_model(X[~te], y[~te], groups[~te], grid, tol=tol, target=target)
+        m = fit_granularity_model(X[~te], y[~te], groups[~te], grid=grid, tol=tol, target=target)
         P[te] = softmax_proba(m, X[te][:, [GRANULARITY_FEATURES.index(f) for f in m['features']]]); thr[te] = m['threshold']
         folds[c.item()] = {k: m[k] for k in ('feature_set', 'l2', 'balanced', 'temperature', 'threshold')}
     return dict(proba=P, threshold=thr, folds=folds)

@@ -475,7 +475,7 @@ def _temper(P, T):
 
 def abstention_threshold(confidence, # (n,) confidence of held-out predictions
                          correct, # (n,) whether each was right
-                         target:float=0.9, # accuracy wanted on the features labelled
+                         *, target:float=0.9, # accuracy wanted on the features labelled
                          min_covered:int=10, # never trust an accuracy on fewer features
                         )->float: # the smallest confidence whose covered set (confidence >= it) reaches `target`; inf when none does
     "Confidence threshold for abstention: features below it go to a human."
@@ -487,8 +487,8 @@ def abstention_threshold(confidence, # (n,) confidence of held-out predictions
     return float(conf[o[max(good)]]) if good else float('inf')
 
 def select_granularity_model(X, y, groups, # `granularity_features` rows, labels, checkpoint of each row
-                             grid:dict|None=None, # {'feature_set', 'l2', 'balanced'} candidates (None: `GRANULARITY_GRID`)
-                             *, tol:float=0.02, # take the simplest candidate whose κ is within `tol` of the best
+                             *, grid:dict|None=None, # {'feature_set', 'l2', 'balanced'} candidates (None: `GRANULARITY_GRID`)
+                             tol:float=0.02, # take the simplest candidate whose κ is within `tol` of the best
                              target:float=0.9, # accuracy wanted on the features the model does not abstain on
                             )->dict: # {'params', 'kappa', 'temperature', 'threshold', 'table'}
     "Choose the hyper-parameters by leave-one-checkpoint-out κ (simplest within `tol` of the best), then on the same held-out predictions a temperature (`fit_temperature`) and the abstention threshold."
@@ -502,15 +502,15 @@ def select_granularity_model(X, y, groups, # `granularity_features` rows, labels
     best = max(k for _, k, _ in table)
     p, k, P = next(t for t in table if t[1] >= best - tol)
     T = fit_temperature(P, y); P = _temper(P, T)
-    thr = abstention_threshold(P.max(1), np.asarray(LABELS)[P.argmax(1)] == y, target)
+    thr = abstention_threshold(P.max(1), np.asarray(LABELS)[P.argmax(1)] == y, target=target)
     return dict(params=p, kappa=k, temperature=T, threshold=thr, table=[{**q, 'kappa': kk} for q, kk, _ in table])
 
 def fit_granularity_model(X, y, groups, # `granularity_features` rows of labelled features, their labels and checkpoints
-                          grid:dict|None=None, *, tol:float=0.02, target:float=0.9,
+                          *, grid:dict|None=None, tol:float=0.02, target:float=0.9,
                          )->dict: # a model for `classify_granularity`: selection, threshold and the softmax fitted on all rows
     "The whole procedure: select by leave-one-checkpoint-out (`select_granularity_model`), then fit the chosen softmax on every row."
     X, y = _check_xy(X, y)
-    sel = select_granularity_model(X, y, groups, grid, tol=tol, target=target); p = sel['params']
+    sel = select_granularity_model(X, y, groups, grid=grid, tol=tol, target=target); p = sel['params']
     m = fit_softmax(X[:, _columns(p['feature_set'])], y, l2=p['l2'], balanced=p['balanced'])
     return dict(features=GRANULARITY_FEATURE_SETS[p['feature_set']], **p, temperature=sel['temperature'], threshold=sel['threshold'], labels=m['labels'],
                 mean=m['mean'].tolist(), scale=m['scale'].tolist(), W=m['W'].tolist(), b=m['b'].tolist())
