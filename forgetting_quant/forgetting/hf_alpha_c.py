@@ -4,7 +4,7 @@
 
 # %% ../../nbs/forgetting/70_hf_alpha_c.ipynb #a1e51619
 from __future__ import annotations
-import argparse, copy, json, math, os, time
+import argparse, copy, json, math, os, sys, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -32,11 +32,29 @@ def causal_lm_loss(model, # our GPT (forward returns (logits, loss)) or any Hugg
     logits = model(input_ids=x[:, :-1]).logits
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), x[:, 1:].reshape(-1))
 
+def _datasets_kind(src)->str|None:
+    "'Dataset', 'DatasetDict', 'IterableDataset' or 'IterableDatasetDict' for a Hugging Face `datasets` object, else None (never imports `datasets`)."
+    ds = sys.modules.get('datasets')          # such an object exists only once its program imported the package: nothing to import here
+    if ds is None: return None
+    for k in ('DatasetDict', 'IterableDatasetDict', 'IterableDataset', 'Dataset'):
+        if isinstance(src, getattr(ds, k, ())): return k
+    return None
+
 def _documents(src, text_field:str, name:str)->list[str]:
     if isinstance(src, (str, os.PathLike)): return read_corpus(src, text_field=text_field)
-    if hasattr(src, 'column_names'):                     # a `datasets.Dataset` (the `datasets` package is not required for anything else)
-        if text_field not in src.column_names: raise ValueError(f"{name}: the dataset has no column {text_field!r} (columns {src.column_names}); set text_field=")
+    kind = _datasets_kind(src)
+    if kind in ('DatasetDict', 'IterableDatasetDict'):
+        raise TypeError(f"{name} is a datasets.{kind} with splits {list(src.keys())}: pass one split, e.g. {name}=ds[{next(iter(src.keys()), 'train')!r}]")
+    if kind == 'IterableDataset':
+        raise TypeError(f"{name} is a datasets.IterableDataset (streaming, possibly endless): materialise a finite part, "
+                        f"e.g. datasets.Dataset.from_list(list(ds.take(10_000)))")
+    if kind == 'Dataset' or hasattr(src, 'column_names'):      # a datasets.Dataset (or anything with named columns)
+        cols = list(src.column_names)
+        if text_field not in cols: raise ValueError(f"{name}: the dataset has no column {text_field!r} (columns {cols}); set text_field= to the column holding the text")
         docs = list(src[text_field])
+        if not all(isinstance(d, str) for d in docs):
+            bad = next(d for d in docs if not isinstance(d, str))
+            raise TypeError(f"{name}: column {text_field!r} must hold strings, found a {type(bad).__name__}; set text_field= to the text column (columns {cols})")
     elif isinstance(src, (list, tuple)): docs = list(src)
     else: raise TypeError(f"{name} must be a .txt/.jsonl path, a list of strings or a datasets.Dataset, got {type(src).__name__}")
     if not all(isinstance(d, str) for d in docs): raise TypeError(f"{name}: every document must be a string")
@@ -44,7 +62,7 @@ def _documents(src, text_field:str, name:str)->list[str]:
     return docs
 
 def text_domains(encode, # documents (list[str]) -> 1-D int64 token stream (e.g. `load_causal_lm(path).encode`)
-                 pre, ft, # the two datasets: a .txt/.jsonl path, a list of strings, or a `datasets.Dataset`
+                 pre, ft, # the two datasets: a .txt/.jsonl path, a list of strings, or a `datasets.Dataset` (one split; see above)
                  *, context:int, # tokens per block (T); each block holds T+1 tokens
                  text_field:str='text', # the jsonl key / dataset column holding the text
                  eval_frac:float=0.2, # share of each domain's blocks held out (the last ones) for L_pre / L_ft
@@ -70,9 +88,12 @@ def text_domains(encode, # documents (list[str]) -> 1-D int64 token stream (e.g.
 class AlphaCCost:
     "Cost of `hf_alpha_c` before running it: counts are exact or upper bounds; seconds extrapolate timings measured on this machine."
     tokens_per_step:int          # B * T tokens in one fine-tuning step
-    step_s:float                 # seconds per fine-tuning step (forward + backward + optimizer), mean of the timed steps (a loaded machine makes it noisy)
-    eval_s:float                 # seconds for one L_pre evaluation on pre_eval (forward only)
-    hvp_s:float|None             # seconds per Hessian-vector product on the Eq. 8 batch (None when not timed)
+    step_s:float                 # seconds per fine-tuning step (forward + backward + optimizer): median of the timed steps, after a warm-up step
+    step_s_lo:float              # fastest of the timed steps, seconds
+    step_s_hi:float              # slowest of the timed steps, seconds (a wide lo-hi range: a busy machine, so the estimate is rough)
+    timing_steps:int             # fine-tuning steps timed (at least `timing_steps`, more while they add up to under `timing_s`)
+    eval_s:float                 # seconds for one L_pre evaluation on pre_eval (forward only), median of 3
+    hvp_s:float|None             # seconds per Hessian-vector product on the Eq. 8 batch, median of 3 after a warm-up (None when not timed)
     measured_runs:int            # bisection: fine-tuning runs, upper bound seeds * (2 + ceil(log2 B)) (twice the log term for reference='both')
     measured_tokens:int          # tokens trained on in the measured mode (upper bound)
     measured_fwd_bwd:int         # forward+backward passes in the measured mode (upper bound; evaluations are forward-only and extra)
@@ -81,36 +102,38 @@ class AlphaCCost:
     cheap_tokens:int             # tokens per pass in the Eq. 8 batches
     cheap_s:float|None           # estimated wall time of Eq. 8, seconds (None when not timed)
 
-def _timed(fn, n:int)->float:
+def _timed(fn, n:int, warmup:int=0, min_s:float=0.0, max_n:int|None=None)->list[float]:
+    "Wall seconds of each call of fn, after `warmup` untimed calls (first-call allocations, kernel selection): n calls, more while they sum to under min_s (at most max_n)."
+    for _ in range(warmup): fn()
     ts = []
-    for _ in range(n):
+    while len(ts) < n or (sum(ts) < min_s and len(ts) < (max_n or n)):
         t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
+    return ts
 
 def estimate_cost(model:torch.nn.Module, D:dict, # the model (left unchanged) and `text_domains` output
                   *, steps:int, batch_size:int, seeds, n_iter:int=20, eq8_blocks:int=16, lr:float=1e-3,
-                  batch_loss=causal_lm_loss, timing_steps:int=4, # fine-tuning steps timed (after one warm-up step)
+                  batch_loss=causal_lm_loss, timing_steps:int=5, # fine-tuning steps timed at least (after one warm-up step); their median is used
+                  timing_s:float=2.0, # keep timing steps (up to 10 * timing_steps) until they add up to this many seconds: more samples for fast models
                   eq8:bool=True, reference:str='init', # 'both' doubles the bisection points (alpha = 0 and 1 are shared)
                  )->AlphaCCost:
-    "Tokens, passes and wall time of the measured (bisection) and cheap (Eq. 8) modes, from a few timed steps on a copy of the model."
+    "Tokens, passes and wall time of the measured (bisection) and cheap (Eq. 8) modes, from medians of a few timed steps on a copy of the model (the spread is reported)."
     check_positive_int(steps, 'steps'); B = check_positive_int(batch_size, 'batch_size'); check_positive_int(timing_steps, 'timing_steps')
+    if not timing_s >= 0: raise ValueError(f"timing_s must be >= 0 seconds, got {timing_s}")
     seeds = list(seeds); T = D['pre'][0].shape[1] - 1
     m = copy.deepcopy(model).train(); opt = adamw(lr)(m.parameters())
     mb = MixedBatches(D['pre'], D['ft'], B, alpha=0.5, seed=0)
     def step():
         opt.zero_grad(); batch_loss(m, next(mb)).backward(); opt.step()
-    step(); t0 = time.perf_counter()
-    for _ in range(timing_steps): step()
-    step_s = (time.perf_counter() - t0) / timing_steps; del m, opt
-    with torch.no_grad(): eval_s = _timed(lambda: dataset_loss(model, D['pre_eval'], batch_loss=batch_loss), 1)
+    ts = _timed(step, timing_steps, warmup=1, min_s=timing_s, max_n=10 * timing_steps); step_s = float(np.median(ts)); del m, opt
+    with torch.no_grad(): eval_s = float(np.median(_timed(lambda: dataset_loss(model, D['pre_eval'], batch_loss=batch_loss), 3)))
     runs = len(seeds) * (2 + (2 if reference == 'both' else 1) * math.ceil(math.log2(B)))
     hvp_s = cheap_s = None
     if eq8:
         pe = (D['pre_eval'][0][:eq8_blocks],); P = sum(p.numel() for p in model.parameters() if p.requires_grad)
         hvp = model_hvp(model, pe, batch_loss=batch_loss); v = np.random.default_rng(0).standard_normal((1, P))
-        hvp_s = _timed(lambda: hvp(v), 1)
+        hvp_s = float(np.median(_timed(lambda: hvp(v), 3, warmup=1)))
         cheap_s = (n_iter + 2) * hvp_s     # Lanczos n_iter HVPs, one along the gradient, two gradients (~ one HVP)
-    return AlphaCCost(tokens_per_step=B * T, step_s=step_s, eval_s=eval_s, hvp_s=hvp_s, measured_runs=runs, measured_tokens=runs * steps * B * T,
+    return AlphaCCost(tokens_per_step=B * T, step_s=step_s, step_s_lo=min(ts), step_s_hi=max(ts), timing_steps=len(ts), eval_s=eval_s, hvp_s=hvp_s, measured_runs=runs, measured_tokens=runs * steps * B * T,
                       measured_fwd_bwd=runs * steps, measured_s=runs * (steps * step_s + eval_s) + eval_s,
                       cheap_fwd_bwd=2 + 2 * (n_iter + 2), cheap_tokens=min(eq8_blocks, len(D['pre_eval'][0])) * T, cheap_s=cheap_s)
 
@@ -148,7 +171,7 @@ def mixing_config_lines(alpha:float, # the pre-training share to use (e.g. the u
     return out
 
 # %% ../../nbs/forgetting/70_hf_alpha_c.ipynb #2b493c33
-def hf_alpha_c(model, # a Hugging Face causal-LM folder or a forgetting_quant GPT checkpoint/run (see `load_causal_lm`), or a loaded `CausalLM`
+def hf_alpha_c(model, # a Hugging Face causal-LM folder or a forgetting_quant GPT checkpoint/run (see `load_causal_lm`), or a loaded `CausalLM` (e.g. with a `peft` model)
                pre, ft, # pre-training and fine-tuning data: .txt/.jsonl paths, lists of strings, or `datasets.Dataset`s
                *, text_field:str='text', context:int=64, # tokens per block (capped at the model's context)
                steps:int=30, batch_size:int=8, lr:float=1e-3, eps_loss:float=0.01, seeds=(0, 1, 2),
@@ -156,7 +179,9 @@ def hf_alpha_c(model, # a Hugging Face causal-LM folder or a forgetting_quant GP
                eq8:bool=True, n_iter:int=20, eq8_blocks:int=16, measure:bool=True, # measure=False: cost and Eq. 8 only
                max_blocks:int|None=2000, log=None, # called with progress lines (None: silent)
               )->dict:
-    "alpha_c of any causal LM on two text datasets: the cost estimate, then bisection over short AdamW fine-tunes (95% CI over seeds) and Eq. 8, with wall times and config lines."
+    """alpha_c of any causal LM on two text datasets: the cost estimate, then bisection over short AdamW fine-tunes (95% CI over seeds) and Eq. 8, with wall times and config lines.
+    Only the trainable parameters (`requires_grad`) are fine-tuned, and Eq. 8's gradient norm and Lanczos Hessian are over them: for a `peft` LoRA model the adapters,
+    the frozen base weights being constants. The caller's model is never modified (each fine-tune runs on a deep copy; Eq. 8 runs in eval mode, modes restored)."""
     if reference not in ('init', 'replay', 'both'): raise ValueError(f"reference must be 'init', 'replay' or 'both', got {reference!r}")
     check_positive_int(context, 'context'); check_positive_int(steps, 'steps'); check_positive_int(batch_size, 'batch_size')
     if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
@@ -177,7 +202,7 @@ def hf_alpha_c(model, # a Hugging Face causal-LM folder or a forgetting_quant GP
         t0 = time.perf_counter()
         cl = alpha_c_closed_form(m, (D['pre_eval'][0][:eq8_blocks],), (D['ft_eval'][0][:eq8_blocks],), batch_loss=causal_lm_loss, n_iter=n_iter)
         res.update(eq8=dict(alpha_c_lam_min=cl.alpha_c_eq8_lam_min, alpha_c_lam_grad=cl.alpha_c_eq8_lam_grad, lam_min=cl.lam_min, lam_max=cl.lam_max,
-                            lam_along_grad=cl.lam_along_grad, grad_ft_norm=cl.grad_ft_norm, lam_min_positive=cl.lam_min_positive,
+                            lam_along_grad=cl.lam_along_grad, grad_ft_norm=cl.grad_ft_norm, lam_min_positive=cl.lam_min_positive, n_params=cl.n_params,
                             note=None if cl.lam_min_positive else "lambda_min <= 0: the pre-training loss is not locally convex, Eq. 8 with lambda_min is vacuous (alpha_c = 1); "
                                                                    "alpha_c_lam_grad uses the curvature along the fine-tuning gradient instead"),
                    eq8_s=time.perf_counter() - t0)
@@ -204,7 +229,8 @@ def format_hf_alpha_c(res:dict # from `hf_alpha_c`
     "The human-readable report of `hf_alpha_c`: cost (estimated and actual), alpha_c [95% CI] per reference, Eq. 8 and the config lines with their semantics."
     c = res['cost']; out = [f"model: {res['kind']}, {res['n_params']:,} trainable parameters, blocks of {res['context']} tokens {res['blocks']}"]
     out.append(f"cost estimate: measured mode <= {c['measured_runs']} runs x {res['steps']} steps x {c['tokens_per_step']} tokens = {c['measured_tokens']:,} tokens, "
-               f"{c['measured_fwd_bwd']} forward/backward passes, ~{c['measured_s']:.0f} s ({c['step_s']:.3f} s/step); Eq. 8: {c['cheap_fwd_bwd']} passes on "
+               f"{c['measured_fwd_bwd']} forward/backward passes, ~{c['measured_s']:.0f} s ({c['step_s']:.3f} s/step: median of {c['timing_steps']} timed steps, "
+               f"range {c['step_s_lo']:.3f}-{c['step_s_hi']:.3f} s); Eq. 8: {c['cheap_fwd_bwd']} passes on "
                f"{c['cheap_tokens']:,} tokens" + (f", ~{c['cheap_s']:.0f} s" if c['cheap_s'] is not None else ''))
     for ref, what in (('init', 'against the model before fine-tuning, Def. 2.2'), ('replay', 'against the alpha = 1 run of the same seed')):
         if f'alpha_c_{ref}' in res:

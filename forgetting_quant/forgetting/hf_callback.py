@@ -4,7 +4,7 @@
 
 # %% ../../nbs/forgetting/80_trainer_callback.ipynb #56b781ff
 from __future__ import annotations
-import math, numbers
+import dataclasses, json, math, numbers, os
 import torch
 from torch.utils.data import Dataset, Sampler, DataLoader
 from .linear import check_positive_int
@@ -12,7 +12,9 @@ from .adaptive import MixerConfig
 from .mixing import MixedBatches, AdaptiveMixer, _signature
 try:                                   # transformers (and accelerate, which its Trainer needs) are the optional `hf` extra
     from transformers import Trainer as _Trainer, TrainerCallback as _Callback
+    from transformers.trainer_utils import get_last_checkpoint, PREFIX_CHECKPOINT_DIR
 except ImportError:
+    PREFIX_CHECKPOINT_DIR = 'checkpoint'
     class _Callback: "Stand-in base when transformers is missing: the callback can still drive a hand-written loop's events."
     class _Trainer:
         "Stand-in base when transformers is missing: constructing a `MixingTrainer` says what to install."
@@ -37,8 +39,13 @@ class MixedBatchSampler(Sampler):
         self.batches_per_epoch = (check_positive_int(batches_per_epoch, 'batches_per_epoch') if batches_per_epoch is not None
                                   else max(1, math.ceil(self.n_ft / self.batch_size)))
         # the index streams, shuffling and carried rounding are MixedBatches' own, run over index tensors
-        self._mb = MixedBatches((torch.arange(self.n_pre),), (torch.arange(self.n_pre, self.n_pre + self.n_ft),), self.batch_size, alpha=alpha, seed=seed)
+        self.seed = int(seed)
+        self._mb = self._streams(alpha)
         self.history = dict(alpha=[], n_pre=[])   # per batch drawn: the alpha it was decided with, and its pre-training rows k_t
+        self._carry = []                          # per batch drawn: the rounding carry after it (to save the state of an earlier batch)
+        self._pending, self._skip = [], 0         # after a resume: alphas of batches drawn ahead before the checkpoint; placeholders to yield
+    def _streams(self, alpha):
+        return MixedBatches((torch.arange(self.n_pre),), (torch.arange(self.n_pre, self.n_pre + self.n_ft),), self.batch_size, alpha=alpha, seed=self.seed)
     @property
     def alpha(self)->float: return self._mb.alpha
     @alpha.setter
@@ -54,12 +61,47 @@ class MixedBatchSampler(Sampler):
     def __len__(self): return self.batches_per_epoch
     def next_batch(self)->list[int]:
         "Indices of the next batch, decided with the current alpha: k_t pre-training indices, then B - k_t fine-tuning ones."
-        a = self._mb.alpha; (idx,) = next(self._mb)
-        self.history['alpha'].append(a); self.history['n_pre'].append(self._mb.n_pre)
+        a = self._mb.alpha
+        if self._pending:                          # resumed: a batch the interrupted run had drawn ahead keeps the alpha it was drawn with
+            cur, a = a, self._pending.pop(0); self._mb.alpha = a
+            try: (idx,) = next(self._mb)
+            finally: self._mb.alpha = cur
+        else: (idx,) = next(self._mb)
+        self.history['alpha'].append(a); self.history['n_pre'].append(self._mb.n_pre); self._carry.append(self._mb.carry)
         return idx.tolist()
     def __iter__(self):
-        "One epoch: `batches_per_epoch` batches; the index streams and the carry continue across epochs."
-        for _ in range(self.batches_per_epoch): yield self.next_batch()
+        "One epoch: `batches_per_epoch` batches; the index streams and the carry continue across epochs. After `load_state_dict(..., skip=s)` the first s are empty placeholders."
+        skip, self._skip = self._skip, 0
+        for _ in range(skip): yield []             # a resumed Trainer drops these unseen (accelerate's SkipBatchSampler): the streams do not move
+        for _ in range(self.batches_per_epoch - skip): yield self.next_batch()
+    def state_dict(self, trained:int|None=None, # batches trained on (default: all drawn); the DataLoader may have drawn more
+                  )->dict: # JSON-able: the state after `trained` batches, the alphas of the batches drawn beyond it, and the per-batch history
+        "What `load_state_dict` needs to continue exactly after `trained` batches: seed, counters, rounding carry, current alpha, the lead's alphas."
+        n = self.n_batches if trained is None else trained
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 0 <= n <= self.n_batches:
+            raise ValueError(f"trained must be an int in [0, {self.n_batches}] (the batches drawn so far), got {trained!r}")
+        n = int(n)
+        return dict(format=1, n_pre=self.n_pre, n_ft=self.n_ft, batch_size=self.batch_size, seed=self.seed, batches_per_epoch=self.batches_per_epoch,
+                    trained=n, carry=self._carry[n - 1] if n else 0.0, n_pre_total=int(sum(self.history['n_pre'][:n])), alpha=self.alpha,
+                    pending=self.history['alpha'][n:] + self._pending, history={k: v[:n] for k, v in self.history.items()})
+    def load_state_dict(self, sd:dict, # from `state_dict` (possibly through JSON)
+                        *, skip:int=0): # empty placeholder batches the next `iter()` yields first (the batches a resumed Trainer skips)
+        "Continue exactly where `sd` was taken: the index streams fast-forwarded by `trained` batches, carry, counters and history restored; the alphas of the batches drawn ahead are replayed."
+        if not isinstance(sd, dict) or sd.get('format') != 1: raise ValueError("sd must be a MixedBatchSampler.state_dict() (format 1)")
+        mine = dict(n_pre=self.n_pre, n_ft=self.n_ft, batch_size=self.batch_size, seed=self.seed)
+        diff = {k: (sd.get(k), v) for k, v in mine.items() if sd.get(k) != v}
+        if diff: raise ValueError(f"the saved sampler state is of other data or settings (saved, here): {diff}")
+        if isinstance(skip, bool) or not isinstance(skip, numbers.Integral) or not 0 <= skip <= self.batches_per_epoch:
+            raise ValueError(f"skip must be an int in [0, batches_per_epoch={self.batches_per_epoch}], got {skip!r}")
+        n = int(sd['trained']); mb = self._streams(sd['alpha'])
+        for src in (mb.pre, mb.ft):                # both streams advance by B indices per batch whatever alpha was: fast-forward n * B
+            left = n * self.batch_size if src.n else 0
+            while left: left -= len(src.draw(min(left, 1 << 20)))
+        mb.carry, mb.n_batches, mb.n_pre_total = float(sd['carry']), n, int(sd['n_pre_total'])
+        mb.n_pre = sd['history']['n_pre'][-1] if n else None
+        self._mb, self.history = mb, {k: list(v) for k, v in sd['history'].items()}
+        self._carry = [math.nan] * max(n - 1, 0) + ([float(sd['carry'])] if n else [])
+        self._pending, self._skip = [float(a) for a in sd['pending']], int(skip)
 
 # %% ../../nbs/forgetting/80_trainer_callback.ipynb #91849c5d
 class MixedDataset(Dataset):
@@ -113,6 +155,14 @@ class MixingTrainer(_Trainer):
         dl = mixed_dataloader(data, collate_fn=self.data_collator, num_workers=a.dataloader_num_workers, pin_memory=a.dataloader_pin_memory,
                               persistent_workers=a.dataloader_persistent_workers, prefetch_factor=a.dataloader_prefetch_factor)
         return self.accelerator.prepare(dl)
+    def train(self, resume_from_checkpoint:str|bool|None=None, # as `transformers.Trainer.train`: a checkpoint folder, or True for the last one in output_dir
+              *, trial=None, ignore_keys_for_eval:list[str]|None=None):
+        "`transformers.Trainer.train`, telling each `AdaptiveMixerCallback` the checkpoint it resumes from (its mixer state is saved there)."
+        path = resume_from_checkpoint
+        if path is True: path = get_last_checkpoint(self.args.output_dir)     # None: the Trainer raises its own 'no valid checkpoint'
+        for cb in self.callback_handler.callbacks:
+            if isinstance(cb, AdaptiveMixerCallback): cb.resume_from = None if path in (None, False) else str(path)
+        return super().train(resume_from_checkpoint=resume_from_checkpoint, trial=trial, ignore_keys_for_eval=ignore_keys_for_eval)
 
 def hf_loss(model:torch.nn.Module, # a Hugging Face model, or any module whose output has `.loss` or `['loss']`
             batch:dict, # a collated batch of keyword arguments (input_ids, labels, ...)
@@ -137,11 +187,54 @@ class AdaptiveMixerCallback(_Callback):
         self.probe_every = check_positive_int(probe_every, 'probe_every')
         self.total_steps = check_positive_int(total_steps, 'total_steps') if total_steps is not None else None
         self.mixer = None   # the AdaptiveMixer, made at the start of training (its history: alpha, delta, fbar, L_pre per measurement)
+        self.resume_from = None   # the checkpoint folder a resumed run reads its state from (set by MixingTrainer.train; else output_dir/checkpoint-<step>)
         self.history = dict(step=[], alpha=[], n_batches=[])   # per measurement: optimizer step, the new alpha, batches drawn by then
     # the Trainer's callback protocol: event(args, state, control, **kwargs) with model=, optimizer=, ... among the kwargs
     # (transformers' signature, not ours: listed in testing.KWARGS_FORWARDERS)
-    def on_train_begin(self, args, state, control, **kwargs): self._begin(kwargs['model'], state.max_steps)
+    def on_train_begin(self, args, state, control, **kwargs):
+        if state.global_step > 0: self._resume(kwargs['model'], args, state)
+        else: self._begin(kwargs['model'], state.max_steps)
     def on_step_end(self, args, state, control, **kwargs): self._step(state.global_step)
+    def on_save(self, args, state, control, **kwargs): self._save(args, state)
+
+    STATE_FILE = 'fq_mixer_state.json'   # written into each checkpoint folder
+    def _trained(self, args, state)->tuple[int, int]:
+        "(batches trained on by state.global_step, batches of the current epoch a resumed Trainer skips), counted as transformers.Trainer counts them."
+        L, ga = self.sampler.batches_per_epoch, args.gradient_accumulation_steps
+        spe = max(L // ga + int(L % ga > 0), 1)            # optimizer steps per epoch (the last one may take fewer micro-batches)
+        e, s = divmod(state.global_step, spe)
+        return e * L + s * ga, (0 if args.ignore_data_skip else s * ga)
+    def state_dict(self, args, state)->dict:
+        "JSON-able state of the mixer and the sampler after `state.global_step` optimizer steps (the batches drawn ahead keep their alphas)."
+        if self.mixer is None: raise RuntimeError("AdaptiveMixerCallback: no state before on_train_begin")
+        m = self.mixer
+        return dict(format=1, global_step=state.global_step, cfg=dataclasses.asdict(self.cfg), probe_every=self.probe_every,
+                    sampler=self.sampler.state_dict(self._trained(args, state)[0]), history=self.history,
+                    mixer=dict(alpha=m.alpha, fbar=m.fbar, t=m.t, tau=m.tau, before=m._before, total_steps=m.total_steps, history=m.history))
+    def _save(self, args, state):
+        folder = os.path.join(args.output_dir, f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}")
+        if not os.path.isdir(folder): raise FileNotFoundError(f"AdaptiveMixerCallback.on_save: no checkpoint folder {folder} to save the mixer state in")
+        path = os.path.join(folder, self.STATE_FILE); tmp = path + '.tmp'
+        with open(tmp, 'w') as f: json.dump(self.state_dict(args, state), f)
+        os.replace(tmp, path)                                # atomic: a crash leaves the old file or the new one, never half of one
+    def _resume(self, model, args, state):
+        folder = self.resume_from or os.path.join(args.output_dir, f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}")
+        path = os.path.join(folder, self.STATE_FILE)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"resuming at step {state.global_step} needs the mixer state {path} (written by AdaptiveMixerCallback.on_save): "
+                                    f"without it the replay share, the rounding carry and the index streams would restart, not continue")
+        with open(path) as f: sd = json.load(f)
+        if sd.get('format') != 1 or sd.get('global_step') != state.global_step:
+            raise ValueError(f"{path} holds the mixer state of step {sd.get('global_step')}, the Trainer resumes at step {state.global_step}")
+        if sd['cfg'] != json.loads(json.dumps(dataclasses.asdict(self.cfg))) or sd['probe_every'] != self.probe_every:
+            raise ValueError(f"{path} was saved with cfg={sd['cfg']}, probe_every={sd['probe_every']}; this callback has cfg={dataclasses.asdict(self.cfg)}, probe_every={self.probe_every}")
+        s = sd['mixer']
+        self.mixer = AdaptiveMixer(model, self.probe, batch_loss=self.batch_loss, cfg=self.cfg, total_steps=s['total_steps'], batches=self.sampler)
+        m = self.mixer
+        m.alpha, m.fbar, m.t, m.tau, m._before = float(s['alpha']), float(s['fbar']), int(s['t']), s['tau'], float(s['before'])
+        m.history = {k: list(v) for k, v in s['history'].items()}; self.history = {k: list(v) for k, v in sd['history'].items()}
+        self.sampler.load_state_dict(sd['sampler'], skip=self._trained(args, state)[1])
+        self.sampler.alpha = m.alpha
 
     def _begin(self, model, max_steps):
         T = self.total_steps or max(1, max_steps // self.probe_every)
