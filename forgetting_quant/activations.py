@@ -4,7 +4,8 @@
 
 # %% ../nbs/03_activations.ipynb #a0b96e74
 from __future__ import annotations
-import re, json, time, difflib
+import re, json, time, difflib, inspect
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -14,12 +15,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import get_device, get_dtype, _atomic_write
+from .core import get_device, get_dtype, eval_mode, _atomic_write
 from .data import BOS, encode_document
 from .lm import GPT, iter_checkpoints
 
 # %% auto #0
-__all__ = ['decoder_layers', 'resolve_layer', 'model_vocab_size', 'run_batch', 'capture', 'get_activations', 'Activations', 'ActivationWriter', 'ActivationCache', 'load_hf_model', 'iter_model_checkpoints', 'token_batches', 'corpus_activations', 'read_corpus', 'CausalLM', 'load_causal_lm']
+__all__ = ['decoder_layers', 'resolve_layer', 'model_vocab_size', 'run_batch', 'capture', 'on_device', 'get_activations', 'Activations', 'ActivationWriter', 'ActivationCache', 'load_hf_model', 'iter_model_checkpoints', 'token_batches', 'corpus_activations', 'read_corpus', 'CausalLM', 'load_causal_lm']
 
 # %% ../nbs/03_activations.ipynb #26609da9
 _LAYER_LISTS = ('blocks', 'model.layers', 'gpt_neox.layers', 'transformer.h', 'model.decoder.layers', 'transformer.layers')
@@ -134,70 +135,125 @@ def capture(model:nn.Module, # any torch model
 
 # %% ../nbs/03_activations.ipynb #49bb308e
 def _as_batches(batches, batch_size):
+    if isinstance(batches, dict):   # one Hugging Face style batch: split its rows like a tensor's
+        if 'input_ids' not in batches: raise ValueError(f"batches: a dict batch needs 'input_ids', got keys {sorted(batches)}")
+        n = len(batches['input_ids'])
+        return ({k: v[i:i + batch_size] for k, v in batches.items()} for i in range(0, n, batch_size))
     if isinstance(batches, (torch.Tensor, np.ndarray)):
         t = torch.as_tensor(batches)
         if t.dim() != 2: raise ValueError(f"token ids must be (documents, tokens), got shape {tuple(t.shape)}")
         return (t[i:i + batch_size] for i in range(0, len(t), batch_size))
     return batches
 
-def _checked_ids(batches, vocab:int|None, dev):
-    "Each batch as (documents, tokens) int64 ids on `dev`, checked against the vocabulary when the model declares one."
-    for b in batches:
+def _cuda_index(dev:torch.device)->torch.device:
+    return torch.device('cuda', torch.cuda.current_device()) if dev.type == 'cuda' and dev.index is None else dev
+
+@contextmanager
+def on_device(model:nn.Module, # any torch module
+              device=None, # None: run where the model already is (nothing moves); else a name or `torch.device` (see `core.get_device`)
+             ):
+    """Context manager that yields the `torch.device` to put a forward pass's inputs on. With `device=None` nothing moves: the model runs where its
+    parameters are (the first parameter's device for a model spread over several, as `device_map='auto'` places the embeddings there first; CPU
+    for a model without parameters). With an explicit device the model is moved there for the block and moved back to where it was afterwards,
+    also on error, so a caller's model is never left elsewhere. ValueError when an explicit device is asked of a model spread over several devices."""
+    tensors = [*model.parameters(), *model.buffers()]
+    here = {t.device for t in tensors}
+    if device is None:
+        yield tensors[0].device if tensors else torch.device('cpu'); return
+    dev = _cuda_index(get_device(device))
+    if len(here) > 1: raise ValueError(f"device={device!r}, but the model is spread over {sorted(map(str, here))}: pass device=None to run it where it is")
+    if not here or here == {dev}: yield dev; return
+    (orig,) = here
+    model.to(dev)
+    try: yield dev
+    finally: model.to(orig)
+
+_BATCH_KEYS = ('input_ids', 'attention_mask')
+
+def _checked_batches(batches, vocab:int|None, dev, takes:set):
+    """Each batch as (ids, mask, kwargs): (documents, tokens) int64 ids and bool attention mask on `dev`, and the keyword arguments of the forward pass
+    (None: call model(ids)). A dict batch (Hugging Face style) gives the model its `attention_mask` and, when the model takes them, the `position_ids`
+    of the real tokens (so a left-padded sequence sees the positions it has unpadded); a model without `attention_mask` must get right padding."""
+    for i, b in enumerate(batches):
+        am = None
+        if isinstance(b, dict):
+            if 'input_ids' not in b or set(b) - set(_BATCH_KEYS): raise ValueError(f"batches: a dict batch holds 'input_ids' and optionally 'attention_mask', got keys {sorted(b)}")
+            b, am = b['input_ids'], b.get('attention_mask')
         ids = torch.as_tensor(b)
         if ids.dim() != 2 or ids.shape[0] == 0 or ids.shape[1] == 0: raise ValueError(f"empty or non-2-D batch of token ids: shape {tuple(ids.shape)}")
         if ids.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8): raise TypeError(f"token ids must be integers, got {ids.dtype}")
         if vocab is not None and (int(ids.max()) >= vocab or int(ids.min()) < 0):
             raise ValueError(f"token id {int(ids.max())} is outside the model's vocabulary of {vocab}: tokenizer and model do not match")
-        yield ids.long().to(dev)
+        ids = ids.long().to(dev)
+        if am is None: yield ids, torch.ones_like(ids, dtype=torch.bool), None; continue
+        am = torch.as_tensor(am)
+        if am.shape != ids.shape: raise ValueError(f"batches: attention_mask of batch {i} has shape {tuple(am.shape)}, its input_ids {tuple(ids.shape)}")
+        if am.is_floating_point() or not bool(((am == 0) | (am == 1)).all()): raise ValueError(f"batches: attention_mask of batch {i} must hold 0 (padding) and 1 (token) only")
+        am = am.to(dev).bool()
+        if 'attention_mask' not in takes:
+            if (am.long().diff(dim=1) > 0).any(): raise ValueError(f"batches: batch {i} has padding before a real token, but the model takes no attention_mask: pad on the right")
+            yield ids, am, None; continue
+        kw = dict(input_ids=ids, attention_mask=am.long())
+        if 'position_ids' in takes: kw['position_ids'] = (am.long().cumsum(1) - 1).clamp_min(0)
+        yield ids, am, kw
+
+def _run_checked(model, b):
+    ids, _, kw = b
+    return model(ids) if kw is None else model(**kw)
 
 @torch.no_grad()
 def get_activations(model:nn.Module, # our GPT, a Hugging Face causal LM, or any module called as model(ids)
-                    batches, # (documents, tokens) ids as one tensor/array, or an iterable of such batches
+                    batches, # (documents, tokens) ids as one tensor/array, or an iterable of such batches or of dicts with input_ids and attention_mask (Hugging Face style)
                     layer:int|str, # block index or module name (see `resolve_layer`; any module: a name); the block's output is read
-                    *, n_tokens:int|None=64, # keep the first `n_tokens` positions of each document (after BOS); None: all
-                    drop_bos:bool=True, # drop position 0 (the BOS token), as the paper does
+                    *, n_tokens:int|None=64, # keep the first `n_tokens` real positions of each document (after BOS); None: all
+                    drop_bos:bool=True, # drop the first real position (the BOS token), as the paper does
                     normalize:bool=True, # L2-normalise every token's activation vector
                     cache_dir:str|Path|None=None, # stream into memory-mapped shards there instead of returning tensors
                     max_memory_mb:float=256, # with `cache_dir`: rows held in RAM before a shard is flushed
                     batch_size:int=32, # documents per forward pass when `batches` is one tensor
-                    device=None, # where the model runs (the model is moved there)
+                    device=None, # None: run where the model already is; else move the model there for the call and back afterwards (`on_device`)
                     out_dtype=torch.float32, # dtype of the returned / cached activations
                    )->'Activations|ActivationCache':
     """Read a layer's output for every kept token, via `capture`; stop the forward pass after that layer.
+    The model runs in eval mode and is left as it was: each submodule's train/eval flag (`core.eval_mode`) and its device (`on_device`) are restored.
+    A dict batch passes `attention_mask` (and `position_ids` of the real tokens, when the model takes them) as keyword arguments, and its padded
+    positions are dropped: `pos` counts real tokens only, so a padded document gives the rows it gives unpadded (up to float rounding).
     Token ids are checked against the vocabulary when the model declares one (`model.config.vocab_size`); no kept row at all is a ValueError."""
     if n_tokens is not None and (isinstance(n_tokens, bool) or not isinstance(n_tokens, int) or n_tokens < 1): raise ValueError(f"n_tokens must be a positive int or None (all positions), got {n_tokens!r}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    dev = get_device(device)
+    if device is not None: get_device(device)   # a bad device name fails before anything is done
     name, mod = resolve_layer(model, layer)
     vocab = model_vocab_size(model)
-    model.to(dev).eval()
+    takes = set(inspect.signature(model.forward).parameters)
     writer = ActivationWriter(cache_dir, max_memory_mb, meta={'layer': name, 'normalize': normalize, 'drop_bos': drop_bos, 'n_tokens': n_tokens,
                                                           'model': type(model).__name__}) if cache_dir is not None else None
     acts, toks, docs, poss, n_docs, n_in, n_rows, longest, t0 = [], [], [], [], 0, 0, 0, 0, time.perf_counter()
-    def add(_, x, i, ids):   # one batch's block output (documents, tokens, d_model)
+    def add(_, x, i, b):   # one batch's block output (documents, tokens, d_model)
         nonlocal n_docs, n_in, n_rows, longest
+        ids, am, _ = b
         if x.dim() != 3 or x.shape[:2] != ids.shape: raise ValueError(f"layer {name} gave an output of shape {tuple(x.shape)} for batch {i} of ids {tuple(ids.shape)}: expected (documents, tokens, features)")
+        rank = am.long().cumsum(1) - 1                     # position among the document's real tokens (BOS: 0)
         lo = 1 if drop_bos else 0
-        hi = x.shape[1] if n_tokens is None else min(x.shape[1], lo + n_tokens)
-        x, kept = x[:, lo:hi].float(), ids[:, lo:hi]
+        sel = am & (rank >= lo) & (rank < lo + n_tokens if n_tokens is not None else True)
+        B = ids.shape[0]
+        x = x[sel].float()
         if normalize: x = F.normalize(x, dim=-1)
-        B, T, D = x.shape
-        n_rows, longest = n_rows + B * T, max(longest, ids.shape[1])
-        if B * T == 0: n_docs, n_in = n_docs + B, n_in + ids.numel(); return
-        rows = (x.reshape(B * T, D).to(out_dtype).cpu(), kept.reshape(-1).cpu(),
-                torch.arange(n_docs, n_docs + B).repeat_interleave(T), torch.arange(lo, hi).repeat(B))
+        n_rows, longest = n_rows + len(x), max(longest, int(am.sum(1).max()))
+        if len(x) == 0: n_docs, n_in = n_docs + B, n_in + ids.numel(); return
+        rows = (x.to(out_dtype).cpu(), ids[sel].cpu(), torch.arange(n_docs, n_docs + B, device=sel.device)[:, None].expand_as(sel)[sel].cpu(), rank[sel].cpu())
         if writer is not None: writer.add(rows[0], rows[1], doc=rows[2], pos=rows[3])
         else:
             for l, r in zip((acts, toks, docs, poss), rows): l.append(r)
         n_docs, n_in = n_docs + B, n_in + ids.numel()
-    capture(model, {name: mod}, _checked_ids(_as_batches(batches, batch_size), vocab, dev), what='output', keep=False, on_batch=add, stop_after=name, require=True)
+    with on_device(model, device) as dev, eval_mode(model):
+        capture(model, {name: mod}, _checked_batches(_as_batches(batches, batch_size), vocab, dev, takes), what='output', keep=False, on_batch=add,
+                stop_after=name, require=True, run=_run_checked)
     if n_docs == 0: raise ValueError("batches is empty: no documents to read activations from")
     if n_rows == 0: raise ValueError(f"no token was kept: the longest of the {n_docs} documents has {longest} tokens and drop_bos={drop_bos} "
                                      f"drops position 0; give documents of at least {2 if drop_bos else 1} tokens")
     tps = n_in / (time.perf_counter() - t0)
     if writer is not None: return writer.close(tokens_per_s=tps)
     return Activations(torch.cat(acts), torch.cat(toks), torch.cat(docs), torch.cat(poss), name, tps)
-
 
 @dataclass
 class Activations:

@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 from ..core import progress_bar, get_device, eval_mode
-from ..activations import resolve_layer, decoder_layers
+from ..activations import resolve_layer, decoder_layers, on_device
 
 # %% auto #0
 __all__ = ['DENSITY_BINS', 'Splice', 'splice_sae', 'CoreEvalResult', 'evaluate_sae', 'core_metrics_row', 'density_histogram',
@@ -94,6 +94,7 @@ class Splice:
         if m.shape != h.shape[:2]: raise ValueError(f"mask has shape {tuple(m.shape)}, the output of {self.name} has (batch, time) {tuple(h.shape[:2])}")
         rows = h[m]
         if self.mode == 'zero': new, self.last = torch.zeros_like(rows), None
+        elif len(rows) == 0: new, self.last = rows, None   # nothing to replace (e.g. only a BOS position in the batch): the SAE is not called
         else:
             new, x, x_hat, l0, fired = _reconstruct(self.sae, rows, self.normalize, self.n)
             self.last = dict(h=rows, h_hat=new, x=x, x_hat=x_hat, l0=l0, fired=fired)
@@ -188,32 +189,33 @@ def evaluate_sae(model:nn.Module, # our GPT or a Hugging Face causal LM
                  normalize:str|None=None, # see `splice_sae` (None: `sae.input_norm`, else 'l2', how our SAEs are trained)
                  drop_bos:bool=True, # the first real token of each sequence is neither replaced nor scored (our SAEs never saw BOS)
                  batch_size:int=32, # sequences per forward pass when `batches` is one tensor/array/dict
-                 device=None, # None: run where the model already is; else move the model and the SAE there first (as `get_activations` does)
+                 device=None, # None: run where the model already is; else move the model and the SAE there for the call and back afterwards (`on_device`, as `get_activations`)
                  progress:bool|None=None, # progress bar (None: on in a terminal, off under tests, CI and FQ_QUIET)
                 )->CoreEvalResult:
     """Clean, SAE-spliced and zero-ablated forward passes over `batches`: CE losses and CE loss recovered, KL to the clean model,
     explained variance, MSE, cosine, L2 ratio, L0 and feature density, all over non-padded tokens (attention_mask == 1).
     The SAE's rows move to the SAE's device and dtype and back. The arguments are checked before the hook is
     placed (ValueError naming `layer`, `sae`, `normalize` or `batch_size`); a bad batch raises a ValueError naming `batches`, and
-    the hook is removed and the model's train/eval mode restored whatever happens."""
+    the hook is removed and the model's train/eval mode and the model's and SAE's devices restored whatever happens.
+    Sequences need at least 3 real tokens (2 with `drop_bos=False`): a scored position followed by a real token to predict."""
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     if layer is None: layer = getattr(sae, 'hook_name', None)
     if layer is None: raise ValueError("layer is None and the sae has no hook_name: name the layer to evaluate at")
     d, n = _sae_shape(sae)
     name, _ = _resolve(model, layer)
     normalize = _check_norm(normalize, sae)
-    if device is not None:
-        model.to(get_device(device))
-        if isinstance(sae, nn.Module): sae.to(get_device(device))
-    p0 = next(iter(model.parameters()), None)
-    dev = p0.device if p0 is not None else torch.device('cpu')
+    if device is not None: get_device(device)   # a bad device name fails before anything moves
     vocab = getattr(getattr(model, 'config', None), 'vocab_size', None)
     takes_mask = 'attention_mask' in inspect.signature(model.forward).parameters
-    restore = ExitStack(); restore.enter_context(eval_mode(model))   # every submodule's own mode restored in `finally`
+    takes_pos = 'position_ids' in inspect.signature(model.forward).parameters
+    restore = ExitStack()   # devices and every submodule's own train/eval mode restored in `finally`
     acc = dict(ce=np.zeros(3), kl=np.zeros(2), npred=0, ntok=0, se=0., ss=0., sx=torch.zeros(d, dtype=torch.float64),
                se_n=0., ss_n=0., sx_n=torch.zeros(d, dtype=torch.float64), cos=0., ratio=0., l0=0., fired=torch.zeros(n, dtype=torch.float64), tokens=0)
     t0 = time.perf_counter(); nb = 0
     try:
+        dev = restore.enter_context(on_device(model, device))
+        if device is not None and isinstance(sae, nn.Module): restore.enter_context(on_device(sae, device))
+        restore.enter_context(eval_mode(model))
         with splice_sae(model, sae, name, normalize=normalize) as sp:
             for ids, am in progress_bar(_pairs(batches, batch_size), desc='core eval', show=progress):
                 ids = torch.as_tensor(ids)
@@ -228,6 +230,7 @@ def evaluate_sae(model:nn.Module, # our GPT or a Hugging Face causal LM
                 keep = am & ~(am & (am.cumsum(1) == 1)) if drop_bos else am.clone()    # positions replaced and scored
                 pred = keep[:, :-1] & am[:, 1:]                                         # predictions of token t+1 from a kept position t
                 kw = dict(input_ids=ids, attention_mask=am.long()) if takes_mask else None
+                if kw is not None and takes_pos: kw['position_ids'] = (am.long().cumsum(1) - 1).clamp_min(0)   # left padding: the real tokens' own positions
                 def run():
                     return _logits(model(**kw) if kw is not None else model(ids))[:, :-1][pred].float()
                 sp.mask = keep
@@ -250,7 +253,8 @@ def evaluate_sae(model:nn.Module, # our GPT or a Hugging Face causal LM
         restore.close()
     if nb == 0: raise ValueError("batches is empty: nothing to evaluate")
     N, P = acc['ntok'], acc['npred']
-    if N == 0 or P == 0: raise ValueError(f"batches: no scored token ({N} reconstructed, {P} predictions); sequences need at least {3 if drop_bos else 2} real tokens")
+    if N == 0 or P == 0: raise ValueError(f"batches: no scored token ({N} reconstructed, {P} next-token predictions): the next-token loss needs sequences of at least "
+                                          f"{3 if drop_bos else 2} real tokens{' (the first, BOS, is never scored with drop_bos=True)' if drop_bos else ''}")
     ce = acc['ce']/P; kl = acc['kl']/P
     def ev(se, ss, sx): tot = ss - float(sx.pow(2).sum())/N; return 1 - se/tot if tot > 0 else float('nan')
     def ratio(a, b): return a/b if b != 0 else float('nan')
