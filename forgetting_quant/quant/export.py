@@ -165,6 +165,17 @@ def _atomic_write(path:Path, write):
 
 def _is_hf(model): return hasattr(model, 'config') and hasattr(model.config, 'to_dict') and hasattr(model, 'save_pretrained')
 
+def _layout_problems(t, layout:str, bits:int)->list[str]:
+    """What keeps the writer of `layout` ('gptq' for both GPTQ formats, or 'compressed-tensors') from holding the quantized weight of
+    target `t` (a `_Target` of `model._targets`), known before quantizing: [] when it can be written. The same rules `pack_layer` and
+    `_ct_plan` enforce after quantization; `quantize_checkpoint` asks them right after loading the model."""
+    if layout == 'compressed-tensors':
+        return [] if t.kind == 'linear' else [f"is a {'transformers Conv1D' if t.kind == 'conv1d' else 'nn.MultiheadAttention weight'}; the compressed-tensors layout holds nn.Linear layers only"]
+    if t.kind not in ('linear', 'conv1d'): return ["is an nn.MultiheadAttention weight; the GPTQ layout holds nn.Linear/Conv1D layers only"]
+    W, nv = t.adapter.get_weight(t.module), _chunk(_check_pack_bits(bits))[0]
+    return [f"has {what}={L}, not a multiple of {nv}, which {bits}-bit packing into int32 words needs"
+            for L, what in ((W.shape[1], 'in_features'), (W.shape[0], 'out_features')) if L % nv]
+
 def _export_plan(model, report, checkpoint_format, *, check_bits=None):
     "Check the report against the model and settle the settings: ({layer name: (target, entry)}, bits, group_size, desc_act, sym, method)."
     if not isinstance(model, nn.Module): raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -186,11 +197,15 @@ def _export_plan(model, report, checkpoint_format, *, check_bits=None):
             raise ValueError(f"layer {n!r} is an nn.MultiheadAttention weight ({t.kind}); the GPTQ layout has packed nn.Linear/Conv1D layers only: quantize with layers= leaving it out")
         bits = (check_bits or _check_pack_bits)(e['bits'])
         settings.add((bits, e['group_size'], e['sym'], e['method']))
-        W = t.adapter.get_weight(t.module).detach().float().cpu()
+        W0 = t.adapter.get_weight(t.module).detach()
+        W = W0.float().cpu()
         codes, s, z, gi = e['codes'], e['scales'], e['zeros'], e['g_idx'].long()
         if codes.shape != W.shape: raise ValueError(f"layer {n!r}: codes {tuple(codes.shape)} do not match its weight {tuple(W.shape)}")
         Wq = s.double()[:, gi] * (codes.double() - z.double()[:, gi])
-        if not bool(((W.double() - Wq).abs() <= 1e-3 * s.double()[:, gi] + 1e-6 * W.double().abs()).all()):
+        # the weight is the grid value rounded to the weight's dtype: |W − Wq| ≤ eps(dtype)/2·|W| (fp16/bf16 rounding), plus 1e-3 of a grid step
+        # for the float32 arithmetic of the quantizer; a weight moved by a grid step or more after quantize_model is refused
+        eps = torch.finfo(W0.dtype).eps if W0.is_floating_point() else 0.0
+        if not bool(((W.double() - Wq).abs() <= 1e-3 * s.double()[:, gi] + eps * W.double().abs()).all()):
             raise ValueError(f"layer {n!r}: the model's weight is not the one its codes give (changed after quantize_model?)")
         plan[n] = (t, e)
     if len(settings) > 1: raise ValueError(f"the report mixes settings (bits, group_size, sym, method) {sorted(settings, key=str)}; one checkpoint holds one")
@@ -206,7 +221,8 @@ def save_quantized(model:nn.Module, # the model `quantize_model` quantized (its 
                   )->Path: # out_dir
     """Write the quantized model in the GPTQ packed layout of AutoGPTQ/GPTQModel (Frantar et al., 2023): `model.safetensors` with
     `<layer>.qweight/.qzeros/.scales/.g_idx/.bias` for every quantized `nn.Linear` / transformers `Conv1D` and every other
-    parameter and buffer as is, `quantize_config.json`, and for Hugging Face models `config.json` with its `quantization_config`.
+    parameter and buffer as is, `quantize_config.json` (with GPTQModel's `lm_head` flag: true when the model's output head, as its
+    `get_output_embeddings()` names it, is packed), and for Hugging Face models `config.json` with its `quantization_config`.
     Scales and biases are stored in fp16. Everything is checked before anything is written (ValueError/TypeError naming the
     argument or layer); each file is written to a temporary file in out_dir and moved into place."""
     from safetensors.torch import save_file
@@ -226,7 +242,9 @@ def save_quantized(model:nn.Module, # the model `quantize_model` quantized (its 
         key = (v.untyped_storage().data_ptr(), v.data_ptr(), tuple(v.shape), v.dtype)
         if key in seen and v.numel(): tied[k] = seen[key]; continue      # tied weights: stored once (safetensors refuses shared storage)
         seen[key] = k; tensors[k] = v.detach().cpu().contiguous()
-    qcfg = dict(bits=bits, group_size=group_size, desc_act=bool(desc_act), sym=bool(sym), static_groups=False, true_sequential=True,
+    head = model.get_output_embeddings() if callable(getattr(model, 'get_output_embeddings', None)) else None
+    lm_head = head is not None and any(t.module is head for t, _ in plan.values())   # GPTQModel's QuantizeConfig.lm_head: the output head is packed
+    qcfg = dict(bits=bits, group_size=group_size, desc_act=bool(desc_act), sym=bool(sym), static_groups=False, true_sequential=True, lm_head=lm_head,
                 quant_method='gptq', checkpoint_format=checkpoint_format, model_file_base_name='model',
                 meta=dict(quantizer='forgetting_quant', method=method, zero_point='qzeros holds zero - 1 (v1)' if checkpoint_format == 'gptq' else 'qzeros holds zero (v2)',
                           scales='fp16 rounding of the fp32 grid steps', packed_layers=sorted(plan)))
@@ -234,7 +252,7 @@ def save_quantized(model:nn.Module, # the model `quantize_model` quantized (its 
     if _is_hf(model):
         hf = model.config.to_dict()
         hf['architectures'] = [type(model).__name__]
-        hf['quantization_config'] = dict(quant_method='gptq', bits=bits, group_size=group_size, desc_act=bool(desc_act), sym=bool(sym), checkpoint_format=checkpoint_format)
+        hf['quantization_config'] = dict(quant_method='gptq', bits=bits, group_size=group_size, desc_act=bool(desc_act), sym=bool(sym), checkpoint_format=checkpoint_format, lm_head=lm_head)
     out.mkdir(parents=True, exist_ok=True)
     meta = dict(format='pt', quantizer='forgetting_quant', tied=json.dumps(tied))
     _atomic_write(out / 'model.safetensors', lambda p: save_file(tensors, p, metadata=meta))

@@ -265,6 +265,27 @@ def _method_settings(method:str)->list[str]:
     fn = babai_quantize if method == 'babai' else gptq_quantize
     return _keyword_names(fn, exclude=('X', 'L', 'bits', 'group_size', 'act_order', 'percdamp', 'compute_layer_error', 'device'))
 
+def _tied_split(model:nn.Module, sel:list, quantize_tied:bool=False)->tuple[list, list]:
+    "The targets `sel` as (to quantize, [(target, reason)] left in float): a weight shared with another parameter (tied) unless quantize_tied, and the second module of one weight."
+    shared, seen, todo, left = _shared_with(model), {}, [], []
+    for t in sel:
+        p = _param(model, t.param_name); key = (p.untyped_storage().data_ptr(), p.device); names = shared.get(key, [])
+        if len(names) > 1 and not quantize_tied:
+            left.append((t, f"its weight is shared with {[n for n in names if n != t.param_name]} (tied); quantize_tied=True quantizes it and changes them too")); continue
+        if key in seen: left.append((t, f"its weight is the one of {seen[key]}, already quantized")); continue
+        seen[key] = t.name; todo.append(t)
+    return todo, left
+
+def _layer_problems(t, group_size:int)->list[str]:
+    "What keeps `quantize_model` from quantizing target `t` with this group_size (each as 'has ...', to follow \"layer 'name'\"); [] when nothing does."
+    W = t.adapter.get_weight(t.module)
+    if W.dim() != 2: return [f"has a weight that is not a matrix (shape {tuple(W.shape)})"]
+    out = []
+    if not W.is_floating_point(): out.append(f"has weight dtype {W.dtype}, not a float type")
+    elif not torch.isfinite(W).all(): out.append("has NaN/Inf in its weight")
+    if group_size != -1 and W.shape[1] % group_size: out.append(f"has in_features={W.shape[1]}, which group_size={group_size} does not divide")
+    return out
+
 def _select(names, layers):
     if layers is None: return lambda n: True
     if isinstance(layers, str): return lambda n: re.search(layers, n) is not None
@@ -377,21 +398,20 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
                     out_features=None, in_features=None, rows=0, method=method, bits=bits, error=None, rel_error=None, babai_bound=None,
                     lattice_error=None, n_clipped=None, clip_excess=None, certified=None, seconds=0.0) for n, m in other]
     # tied weights: a storage used by several parameter names
-    shared, seen, todo = _shared_with(model), {}, []
-    for t in sel:
-        p = _param(model, t.param_name); key = (p.untyped_storage().data_ptr(), p.device); names = shared.get(key, [])
-        if len(names) > 1 and not quantize_tied:
-            skipped.append(entry(t, 'skipped', f"its weight is shared with {[n for n in names if n != t.param_name]} (tied); quantize_tied=True quantizes it and changes them too")); continue
-        if key in seen: skipped.append(entry(t, 'skipped', f"its weight is the one of {seen[key]}, already quantized")); continue
-        seen[key] = t.name; todo.append(t)
-    # validate every selected layer before any calibration
-    for t in todo:
-        W = t.adapter.get_weight(t.module)
-        if W.dim() != 2: raise ValueError(f"layer {t.name!r}: its weight is not a matrix (shape {tuple(W.shape)}); use layers= to exclude it")
-        if not W.is_floating_point(): raise ValueError(f"layer {t.name!r}: weight dtype {W.dtype} is not a float type; use layers= to exclude it")
-        if not torch.isfinite(W).all(): raise ValueError(f"layer {t.name!r}: its weight contains NaN/Inf; use layers= to exclude it")
-        if group_size != -1 and W.shape[1] % group_size:
-            raise ValueError(f"layer {t.name!r} has in_features={W.shape[1]}, which group_size={group_size} does not divide; use layers= to exclude it or a group_size that divides {W.shape[1]}")
+    todo, tied = _tied_split(model, sel, quantize_tied)
+    skipped += [entry(t, 'skipped', why) for t, why in tied]
+    # validate every selected layer before any calibration: one error naming every layer that cannot be quantized
+    bad = [(t, p) for t in todo for p in _layer_problems(t, group_size)]
+    if bad:
+        widths = sorted({t.adapter.get_weight(t.module).shape[1] for t, p in bad if 'group_size' in p})
+        raise ValueError('; '.join(f"layer {t.name!r} {p}" for t, p in bad) + f"; use layers= to exclude {'it' if len(bad) == 1 else 'them'}"
+                         + (f" or a group_size that divides {', '.join(map(str, widths))}" if widths else ''))
+    # calibration data: NaN/Inf in a batch would reach every Gram matrix (Cholesky then fails): refused before anything is run or modified
+    for i, b in enumerate(batches):
+        vals = b.items() if isinstance(b, dict) else enumerate(b) if isinstance(b, (tuple, list)) else [(None, b)]
+        for k, v in vals:
+            if v.is_floating_point() and not bool(torch.isfinite(v).all()):
+                raise ValueError(f"calib_batches[{i}]{'' if k is None else f'[{k!r}]'} holds {int((~torch.isfinite(v)).sum())} NaN/Inf value(s): calibration data must be finite")
     restore = ExitStack(); restore.enter_context(eval_mode(model))   # every submodule's own mode restored in `finally`
     cfg = getattr(model, 'config', None); use_cache = getattr(cfg, 'use_cache', None)
     if use_cache is True: cfg.use_cache = False   # Hugging Face models: no KV cache while calibrating (blocks are re-run)
@@ -406,6 +426,9 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
         bcount = [[0] * nb for _ in blocks]
         nonzero = set()
         def count(t, s, sl, r, i):
+            if r.is_floating_point() and not bool(torch.isfinite(r).all()):
+                raise _LayerError(f"layer {t.name}: its inputs on calibration batch {i} hold {int((~torch.isfinite(r)).sum())} NaN/Inf value(s) although the batch is finite: "
+                                  f"the model overflows before this layer (in {r.dtype}); run it in a wider dtype, or use layers= to leave this layer and those after it in float")
             nrows.setdefault((t.name, s), [0] * nb)[i] += r.shape[0]
             if method == 'rtn' and t.name not in nonzero and bool(r.any()): nonzero.add(t.name)
             if i == 0 and ('t', t.name) not in events: events.append(('t', t.name))
@@ -499,6 +522,9 @@ def quantize_model(model:nn.Module, # any torch model (HF models included); its 
             for n in names:
                 t, W, G, t1 = by[n], Ws[n], Gs[n], time.perf_counter()
                 k = G[0]['k'] if G else 0
+                if any(not bool(torch.isfinite(g['hh']).all()) or (g['hd'] is not None and not bool(torch.isfinite(g['hd']).all())) for g in G.values()):
+                    raise _LayerError(f"layer {n}: its inputs became NaN/Inf on the model quantized up to it (the original model's were finite): "
+                                      "the quantized layers before it overflow; use layers= to leave them in float, or more bits")
                 dead = [s for s, g in G.items() if g['k'] == 0 or not bool(g['hh'].diagonal().any())]
                 if not G or dead:
                     why = 'no calibration rows reach it' if k == 0 else 'its calibration inputs are all zero'

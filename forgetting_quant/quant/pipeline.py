@@ -4,14 +4,14 @@
 
 # %% ../../nbs/quant/90_quantize.ipynb #5a4b49da
 from __future__ import annotations
-import argparse, hashlib, json, math, os, sys, time
+import argparse, fnmatch, hashlib, json, math, os, sys, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
 from torch import nn
 from ..core import progress_bar, _atomic_write, to_jsonable, eval_mode
-from .model import quantize_model, METHODS
-from .export import save_quantized, load_quantized, save_compressed_tensors, load_compressed_tensors, FORMATS
+from .model import quantize_model, METHODS, _targets, _tied_split, _layer_problems
+from .export import save_quantized, load_quantized, save_compressed_tensors, load_compressed_tensors, FORMATS, _layout_problems
 from ..activations import read_corpus, load_causal_lm, CausalLM
 
 # %% auto #0
@@ -122,11 +122,19 @@ def quantize_checkpoint(model_path, # Hugging Face causal-LM folder, or a forget
                         verify:bool=True, # reload the written folder and measure its perplexity and largest logit difference
                         force:bool=False, # write into a non-empty out_dir (its checkpoint files are replaced)
                         text_field:str='text', # the text key of .jsonl files
+                        exclude:list[str]|None=None, # layers left in float: exact names or fnmatch patterns ('lm_head', '*.mlp.*'); None: quantize every weight-bearing layer
                         progress:bool|None=None, log=print,
+                        _cli:bool=False, # errors name the `fq quantize` flags instead of the arguments
                        )->dict: # the report written to out_dir/quantization_report.json
     """Quantize a causal LM from its folder with calibration text, write a checkpoint other tools load, and report per layer the error,
     Babai's bound (Birnick, Thm 3.1), the clipped weights that void it, and held-out perplexity before and after with its protocol.
-    Everything is checked before the model is loaded (FileNotFoundError/ValueError/TypeError naming the argument)."""
+    The arguments, files and output folder are checked before the model is loaded (FileNotFoundError/ValueError/TypeError naming the
+    argument); right after loading, before calibration and any perplexity pass, every layer to be quantized is checked against
+    `quantize_model`'s rules (float weight, group_size dividing in_features) and the chosen writer's (packing widths, layer types): one
+    ValueError lists every offending layer and how to leave it in float (`exclude`). What only the data decide (a NaN/Inf in the
+    calibration batches or layer inputs, a zero point the v1 format cannot hold) is refused by `quantize_model` / the writer, naming the
+    batch or layer, before anything is written."""
+    arg = (lambda api, cli: cli) if _cli else (lambda api, cli: api)
     if method not in METHODS: raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if checkpoint_format not in CHECKPOINT_FORMATS: raise ValueError(f"checkpoint_format must be one of {CHECKPOINT_FORMATS}, got {checkpoint_format!r}")
     ok_bits = tuple(range(1, 9)) if checkpoint_format == 'compressed-tensors' else (2, 3, 4, 8)
@@ -140,6 +148,13 @@ def quantize_checkpoint(model_path, # Hugging Face causal-LM folder, or a forget
     if not (isinstance(heldout_frac, (int, float)) and 0 < heldout_frac < 1): raise ValueError(f"heldout_frac must be in (0, 1), got {heldout_frac!r}")
     for a, v in dict(act_order=act_order, verify=verify, force=force).items():
         if not isinstance(v, bool): raise TypeError(f"{a} must be True or False, got {v!r}")
+    if isinstance(exclude, str): exclude = [exclude]
+    if exclude is not None and not (isinstance(exclude, (list, tuple)) and all(isinstance(p, str) and p for p in exclude)):
+        raise TypeError(f"exclude must be None or a list of layer names / fnmatch patterns, got {exclude!r}")
+    if checkpoint_format == 'compressed-tensors' and (act_order or method == 'gptq_act') and group_size != -1:
+        fmt_gptq = arg("checkpoint_format='gptq'", '--format gptq')
+        raise ValueError(f"{arg('act_order=True', '--act-order')} (or method 'gptq_act') with groups gives non-contiguous groups, which compressed-tensors cannot hold: "
+                         f"drop it, use {arg('group_size=-1', '--group-size -1')}, or {fmt_gptq}")
     out = Path(out_dir) if isinstance(out_dir, (str, os.PathLike)) else None
     if out is None: raise TypeError(f"out_dir must be a path, got {type(out_dir).__name__}")
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not force)):
@@ -148,6 +163,24 @@ def quantize_checkpoint(model_path, # Hugging Face causal-LM folder, or a forget
     eval_docs = None if eval_text is None else read_corpus(eval_text, text_field=text_field)
     t_start = time.perf_counter()
     lm = load_causal_lm(model_path)
+    # every layer that will be quantized, checked now against quantize_model's rules and the writer's, before calibration and perplexity
+    targets, _ = _targets(lm.model)
+    pats = list(exclude or ())
+    if unmatched := [p for p in pats if not any(fnmatch.fnmatchcase(t.name, p) for t in targets)]:
+        raise ValueError(f"{arg('exclude', '--exclude')} {unmatched} match(es) no weight-bearing layer; the model's are {[t.name for t in targets]}")
+    sel = [t for t in targets if not any(fnmatch.fnmatchcase(t.name, p) for p in pats)]
+    if not sel: raise ValueError(f"{arg('exclude', '--exclude')} {pats} leaves no layer to quantize")
+    layout = 'compressed-tensors' if checkpoint_format == 'compressed-tensors' else 'gptq'
+    bad = {}
+    for t in _tied_split(lm.model, sel)[0]:
+        if probs := _layer_problems(t, group_size) + _layout_problems(t, layout, bits): bad[t.name] = probs
+    if bad:
+        gs_hint = any('group_size' in p for ps in bad.values() for p in ps)
+        names = list(bad)
+        raise ValueError(f"{len(bad)} layer(s) of {model_path} cannot be quantized with {arg('group_size', '--group-size')}={group_size} and written as {checkpoint_format!r} at {bits} bits: "
+                         + '; '.join(f"{n} {' and '.join(ps)}" for n, ps in bad.items())
+                         + f". Leave {'it' if len(names) == 1 else 'them'} in float with {arg('exclude=' + repr(names), '--exclude ' + ' '.join(names))}"
+                         + (f", or choose {arg('a group_size', 'a --group-size')} that divides their in_features" if gs_hint else ''))
     ctx = context or min(lm.context, 2048)
     if ctx > lm.context: raise ValueError(f"context={ctx} exceeds the model's maximum sequence length {lm.context}")
     clen = calib_len or ctx
@@ -166,7 +199,11 @@ def quantize_checkpoint(model_path, # Hugging Face causal-LM folder, or a forget
     before = perplexity(lm.model, ev_stream, **ev_kw)
     log(f"held-out perplexity before: {before['ppl']:.4f} ({before['scored_tokens']} tokens in {before['windows']} windows of {ctx}, stride {before['stride']})")
     t0 = time.perf_counter()
-    rep = quantize_model(lm.model, batches, method=method, bits=bits, group_size=group_size, act_order=act_order, keep_codes=True, progress=progress)
+    try: rep = quantize_model(lm.model, batches, method=method, bits=bits, group_size=group_size, act_order=act_order, keep_codes=True, progress=progress,
+                              layers=[t.name for t in sel] if pats else None)
+    except (ValueError, RuntimeError) as e:   # quantize_model's advice names its own argument: name ours
+        if 'layers=' not in str(e): raise
+        raise type(e)(str(e).replace('layers=', arg('exclude=', '--exclude'))) from e
     q_seconds = time.perf_counter() - t0
     after = perplexity(lm.model, ev_stream, **ev_kw)
     log(f"held-out perplexity after:  {after['ppl']:.4f}")
@@ -174,10 +211,14 @@ def quantize_checkpoint(model_path, # Hugging Face causal-LM folder, or a forget
     save(lm.model, rep, out)
     if lm.kind == 'fq': _atomic_write(out / 'config.json', lambda p: p.write_text(json.dumps(lm.config, indent=1)))
     lm.save_tokenizer(out)
+    done = {e['layer'] for e in rep}
+    rep = rep + [dict(layer=t.name, kind=t.kind, status='skipped', reason=f"excluded ({arg('exclude', '--exclude')})",
+                      out_features=t.adapter.get_weight(t.module).shape[0], in_features=t.adapter.get_weight(t.module).shape[1])
+                 for t in targets if t not in sel and t.name not in done]
     layers = _layer_table(rep)
     quant = [e for e in layers if e['status'] == 'quantized']
     report = dict(model=str(model_path), kind=lm.kind, method=method, bits=bits, group_size=group_size, act_order=act_order,
-                  checkpoint_format=checkpoint_format,
+                  checkpoint_format=checkpoint_format, exclude=pats,
                   calibration=dict(file=str(calib), sha256=_sha256(Path(calib)), windows=n_calib, window_tokens=clen, seed=seed,
                                    tokens_available=int(cal_stream.numel()), draw='uniform random window starts'),
                   evaluation=dict(held, **{k: before[k] for k in ('context', 'stride', 'windows', 'scored_tokens', 'stream_tokens')},
@@ -231,13 +272,14 @@ def quantize_cli(argv:list[str]|None=None, # the arguments after `fq quantize` (
     p.add_argument('--text-field', default='text', help="text key of .jsonl lines (default text)")
     p.add_argument('--no-verify', action='store_true', help="do not reload the written folder to check it")
     p.add_argument('--force', action='store_true', help="write into a non-empty output folder")
+    p.add_argument('--exclude', nargs='+', default=None, metavar='NAME', help="layers left in float: exact names or fnmatch patterns, e.g. --exclude lm_head '*.mlp.*'")
     a = p.parse_args(argv)
     out = a.out
     if out is None:
         gs = a.group_size if a.group_size is not None else (-1 if a.method == 'lll_grid' else 128)
-        m = Path(a.model)
-        out = m.parent / f"{m.resolve().name}-{a.method}-w{a.bits}" + (f"g{gs}" if gs != -1 else '')
+        m = Path(a.model).resolve()   # resolved: MODEL '.' or 'dir/' still names the folder beside it
+        out = m.parent / (f"{m.name}-{a.method}-w{a.bits}" + (f"g{gs}" if gs != -1 else ''))
     return quantize_checkpoint(a.model, a.calib, out, eval_text=a.eval_text, method=a.method, bits=a.bits, group_size=a.group_size,
                                act_order=a.act_order, checkpoint_format=a.checkpoint_format, n_calib=a.n_calib, calib_len=a.calib_len,
                                context=a.context, stride=a.stride, heldout_frac=a.heldout_frac, max_eval_tokens=a.max_eval_tokens,
-                               batch_size=a.batch_size, seed=a.seed, verify=not a.no_verify, force=a.force, text_field=a.text_field, log=log)
+                               batch_size=a.batch_size, seed=a.seed, verify=not a.no_verify, force=a.force, text_field=a.text_field, exclude=a.exclude, log=log, _cli=True)
