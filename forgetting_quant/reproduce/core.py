@@ -113,7 +113,7 @@ class Experiment:
     cell:Callable|None=None        # (store, quick, **kwargs) -> JSON-able record of one cell
     cost:float=1.0                 # rough seconds of a full run: longer work is started first
     owns:Callable|None=None        # quick -> folders (relative to the results root) the experiment writes besides its result; --force clears them
-    full:bool=False                # a heavier study: run only with `full=True` (`fq reproduce --full`) or when named
+    full:bool=False                # a heavier study: left out of `fq reproduce all`; runs with `full=True` (`--full`), when named (`--only`), or when its thread, made only of such studies, is named
     @property
     def key(self)->str: return f'{self.thread}/{self.name}'
 
@@ -128,7 +128,7 @@ def experiment(thread:str, # thread the experiment belongs to ('forgetting', 'sa
                cell:Callable|None=None, # (store, quick, **kwargs) -> JSON-able record: one piece of work
                cost:float|None=None, # rough seconds of a full run, used to start long work first (default 1)
                owns:Callable|None=None, # quick -> folders under the results root the experiment writes (cleared by force)
-               full:bool=False): # a heavier study outside the main job's time budget: runs with `full=True` or when named
+               full:bool=False): # a heavier study outside the main job's time budget: runs with `full=True`, when named, or when its thread (only such studies) is named
     """Decorator registering `fn(store, quick)` as an experiment `fq reproduce` runs (after the experiments it `needs`).
 
     With `cells` and `cell`, the experiment's expensive part is split into independent cells: each writes one JSON record
@@ -264,7 +264,7 @@ def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
                     names:list[str]|None=None, # only these experiments ('name' or 'thread/name'), and what they need
                     log:Callable[[str], Any]=print,
                     executor:concurrent.futures.Executor|None=None, # run independent experiments in parallel (None: one after another here)
-                    full:bool=False, # also the heavier studies registered with `full=True` (named ones always run)
+                    full:bool=False, # also the heavier studies registered with `full=True` (named ones, and threads made only of them when named, always run)
                    )->list[dict]:
     """Run the registered experiments of `threads` into `out`; skip finished ones unless `force`. Returns a summary per experiment.
 
@@ -277,6 +277,7 @@ def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
     others still run; the log ends with each experiment's time."""
     exps = load_experiments()
     known = sorted({e.thread for e in exps.values()})
+    named = set() if threads is None else set(threads)
     threads = known if threads is None else list(threads)
     bad = [t for t in threads if t not in known]
     if bad: raise ValueError(f"unknown thread(s) {bad}; registered threads: {known or 'none yet'}")
@@ -289,8 +290,9 @@ def run_experiments(threads:list[str]|None=None, # threads to run (None: all)
                                      + ("; thread names go before --only" if set(unknown) & set(known) else ''))
         todo = [e for e in sel if e.name in names or e.key in names]
     else:
-        todo = [e for e in sel if full or not e.full]
-        heavy = [e.key for e in sel if e.full and not full]
+        studies = {t for t in named if all(e.full for e in exps.values() if e.thread == t)}   # a thread of heavier studies only, named: run it
+        todo = [e for e in sel if full or not e.full or e.thread in studies]
+        heavy = [e.key for e in sel if e.full and not full and e.thread not in studies]
         if heavy: log(f"not in this run (heavier studies, add --full): {', '.join(heavy)}")
     if not todo:
         log(f"no experiments registered for {threads or 'any thread'}: nothing to run")
