@@ -4,8 +4,8 @@
 
 # %% ../../nbs/cross/00_study.ipynb #cx003
 from __future__ import annotations
-import copy, json, math, time
-from dataclasses import dataclass, asdict, replace
+import json, math, time
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
@@ -383,7 +383,7 @@ def _layer_summary(recs:list)->list[dict]:
 def assemble(store:ResultStore, cfg:CrossConfig,
              recs:list, # [(lr, `measure_point` record)] for every variant x step
             )->dict: # points, correlations (the links), table (every pair)
-    "Write the study's results into `store` (thread 'cross'): the points (result 'study'), one result per link (rows = its points, with its figure), the correlation table, survival beside the null, its breakdown, the layer errors."
+    "Write the study's results into `store` (thread 'cross'): the points (result 'study'), one result per link (rows = its points, with its figure), the correlation table, survival beside the null, its breakdown, the layer errors (summary per method and bits, and every layer beside its Babai bound)."
     points = sorted((point_row(lr, rec) for lr, rec in recs), key=lambda p: (p['lr'], p['step']))
     store.save('cross', 'study', points, seeds=list(cfg.seeds), config=asdict(cfg),
                cell_wall_s=[dict(lr=lr, step=rec['step'], **rec['wall_s']) for lr, rec in recs])
@@ -404,6 +404,7 @@ def assemble(store:ResultStore, cfg:CrossConfig,
     store.save('cross', 'survival', surv, corr_threshold=cfg.corr_threshold, jaccard_threshold=cfg.jaccard_threshold, top=cfg.top, min_active=cfg.min_active)
     store.save('cross', 'survival_breakdown', _aggregate_breakdown(recs))
     store.save('cross', 'quant_layers', _layer_summary(recs))
+    store.save('cross', 'quant_layer_errors', [dict(lr=lr, step=rec['step'], **l) for lr, rec in recs for l in rec['layers']])
     return dict(points=points, correlations=corrs, table=table)
 
 # %% ../../nbs/cross/00_study.ipynb #cx023
