@@ -330,6 +330,15 @@ def _scatter(ax, points:list[dict], x:str, y:str, lrs:list, steps:list, *, xerr:
         ps = sorted((p for p in points if p['lr'] == lr), key=lambda p: p['step'])
         ax.plot([p[x] for p in ps], [p[y] for p in ps], '-', color=CYCLE[i % len(CYCLE)], lw=0.8, alpha=0.5)
 
+def _axis_label(col:str)->str:
+    "A readable axis label for a column of the points table."
+    fixed = {'trace': 'Hessian trace (Hutchinson, ± s.e.)', 'lam_max': 'λ_max (Lanczos)', 'alpha_c': 'α_c (replay-referenced, 95% CI)',
+             'surv_ft_below': 'surviving share, fine-tuned below α_c', 'surv_ft_above': 'surviving share, fine-tuned above α_c'}
+    if col in fixed: return fixed[col]
+    if col.startswith('dloss_'): return f'Δ held-out loss (nats), {col[6:]}'
+    if col.startswith('surv_'): return f'surviving share, {col[5:]}'
+    return col
+
 def plot_link(points:list[dict], x:str, y:str, corr:dict, *, title:str='', ax=None):
     "One link: a point per (variant, checkpoint), coloured by learning rate, marker by step (joined per variant), with rho and rho-partial in the title."
     import matplotlib.pyplot as plt
@@ -339,7 +348,7 @@ def plot_link(points:list[dict], x:str, y:str, corr:dict, *, title:str='', ax=No
     _scatter(ax, points, x, y, lrs, steps, xerr='trace_se' if x == 'trace' else None, yerr=('alpha_c_lo', 'alpha_c_hi') if y == 'alpha_c' else None)
     f = lambda v: '–' if v is None else f'{v:+.2f}'
     ax.set_title(f"{title}\nρ = {f(corr['rho'])} [{f(corr['rho_lo'])}, {f(corr['rho_hi'])}], partial on step {f(corr['partial'])} [{f(corr['partial_lo'])}, {f(corr['partial_hi'])}]", fontsize=8.5)
-    ax.set_xlabel(x); ax.set_ylabel(y)
+    ax.set_xlabel(_axis_label(x)); ax.set_ylabel(_axis_label(y))
     ax.legend(fontsize=7, title=f"steps {', '.join(map(str, steps))}: {'/'.join('os^Dv<>'[:len(steps)])}", title_fontsize=7)
     return fig
 
