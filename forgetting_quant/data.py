@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #7a5cd030
 from __future__ import annotations
-import re, json, random, functools, itertools
+import re, json, random, functools, itertools, collections
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -578,11 +578,12 @@ def encode_document(tok, # tokenizer from `train_tokenizer` / `load_tokenizer`
     pure, surface = np.ones(n, bool), [''] * n
     for t, (s, e) in enumerate(enc.offsets):
         if e <= s: raise ValueError(f"token {t} of document has empty offsets {(s, e)}")
-        o = owner[s:e][~space[s:e]] if not space[s:e].all() else owner[s:e]
-        vals, counts = np.unique(o, return_counts=True)
-        k = vals[np.argmax(counts)]
+        o = (owner[s:e][~space[s:e]] if not space[s:e].all() else owner[s:e]).tolist()
+        if o.count(o[0]) == len(o): k, one = o[0], True          # one segment (most tokens): no counting
+        else:                                                    # the commonest segment, the first one on ties (as np.unique + argmax)
+            c = collections.Counter(o); top = max(c.values()); k, one = min(v for v, m in c.items() if m == top), False
         i = t + bos
-        lang[i], concept[i], form[i], pure[i] = segs[k, 2], segs[k, 3], segs[k, 4], len(vals) == 1
+        lang[i], concept[i], form[i], pure[i] = segs[k, 2], segs[k, 3], segs[k, 4], one
         if concept[i] >= 0: surface[i] = doc.text[segs[k, 0]:segs[k, 1]]
     category = np.array([_CAT_ID[CONCEPTS[c].category] if c >= 0 else -1 for c in concept], np.int64)
     ids = np.array(([tok.token_to_id(BOS)] if bos else []) + enc.ids, np.int64)

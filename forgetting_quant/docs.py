@@ -9,7 +9,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['KATEX_VERSION', 'cell_options', 'render_markdown', 'highlight_python', 'render_output', 'render_cell', 'front_matter',
-           'page_path', 'sidebar_html', 'render_page', 'rewrite_nb_links', 'katex_dist', 'copy_katex',
+           'page_path', 'sidebar_html', 'render_page', 'rewrite_nb_links', 'katex_dist', 'copy_katex', 'readme_images',
            'readme_markdown', 'build_docs']
 
 # %% ../nbs/91_docs.ipynb #06191da4
@@ -238,12 +238,33 @@ def copy_katex(site:Path, dist:Path):
     for f in (dist/'fonts').glob('*.woff2'): shutil.copy2(f, dest/'fonts'/f.name)
 
 # %% ../nbs/91_docs.ipynb #1c323767
+def _image(data:dict)->tuple[str, bytes]|None:
+    "The (extension, bytes) of an output's PNG or JPEG image, if it has one."
+    for mime, ext in (('image/png', 'png'), ('image/jpeg', 'jpg')):
+        if mime in data: return ext, base64.b64decode(_text(data[mime]))
+    return None
+
+def readme_images(nb:dict)->list[tuple[str, bytes]]: # (file extension, image bytes) per shown figure, in order
+    "The figures `readme_markdown` shows: the PNG/JPEG outputs of the index notebook's code cells that are not hidden."
+    imgs = []
+    for c in nb['cells']:
+        if c['cell_type'] != 'code': continue
+        opts, _ = cell_options(_text(c.get('source')))
+        if opts.get('include') is False or opts.get('hide') or opts.get('output', True) is False: continue
+        imgs += [im for o in c.get('outputs', []) if (im := _image(o.get('data', {}))) and 'text/markdown' not in o.get('data', {})]
+    return imgs
+
 def readme_markdown(nb:dict, # the processed index notebook
                     site_url:str|None=None, # the published site's URL, which nbdev's API links start with
                     pages:dict[str, str]|None=None, # page path in the site -> notebook path (relative to nbs/)
+                    *, figures:list[str]|None=None, # where each of `readme_images(nb)` was written, relative to README.md (None: figures left out)
                    )->str:
     """GitHub markdown for README.md from the processed index notebook: title, description, markdown and shown code/output.
-    Links to the site's pages (nbdev's API links) point at their notebooks instead, so that they work on GitHub and in a clone."""
+    Links to the site's pages (nbdev's API links) point at their notebooks instead, so that they work on GitHub and in a clone.
+    Figures (image outputs) appear as images at the paths `figures` gives, one per `readme_images(nb)` in the same order."""
+    if figures is not None and len(figures) != len(readme_images(nb)):
+        raise ValueError(f"figures gives {len(figures)} paths but the notebook shows {len(readme_images(nb))} figures")
+    fig_paths = iter(figures or [])
     fm = front_matter(nb)
     out = [f"# {fm.get('title', 'forgetting_quant')}", '']
     if fm.get('description'): out += [f"> {fm['description']}", '']
@@ -260,7 +281,9 @@ def readme_markdown(nb:dict, # the processed index notebook
                 d = o.get('data', {})
                 if o.get('output_type') == 'stream': out += ['```', _text(o.get('text')).rstrip(), '```', '']
                 elif 'text/markdown' in d: out += [_text(d['text/markdown']).strip(), '']
-                elif 'text/plain' in d and not any(k.startswith('image/') for k in d): out += ['```', _text(d['text/plain']).rstrip(), '```', '']
+                elif _image(d):
+                    if figures is not None: out += [f'![figure]({next(fig_paths)})', '']
+                elif 'text/plain' in d: out += ['```', _text(d['text/plain']).rstrip(), '```', '']
     md = '\n'.join(out).rstrip() + '\n'
     if site_url and pages:
         md = re.sub(re.escape(site_url.rstrip('/')) + r'/([^)#\s]+\.html)(#[^)\s]*)?',
@@ -314,10 +337,15 @@ def build_docs(out:str|Path='docs', # site folder (replaced wholesale)
         page = page.replace(f'href="{site_url}/', 'href="' + '../' * len(p['out'].parent.parts))  # nbdev's API links: stay offline
         f.write_text(page, encoding='utf-8')
         written.append(site/p['out'])
+    idx = [p for p in pages if p['out'] == Path('index.html')] if readme else []
+    figs = []
+    for i, (ext, data) in enumerate(readme_images(idx[0]['nb']) if idx else [], 1):   # README's figures, inside the site
+        (tmp/'_static'/'readme').mkdir(exist_ok=True)
+        (tmp/'_static'/'readme'/f'fig-{i}.{ext}').write_bytes(data)
+        figs.append(Path(os.path.relpath(site.absolute()/'_static'/'readme'/f'fig-{i}.{ext}', Path(cfg.config_path).absolute())).as_posix())
     shutil.rmtree(site, ignore_errors=True)
     tmp.rename(site)
-    if readme:
-        idx = [p for p in pages if p['out'] == Path('index.html')]
+    if idx:
         html_to_nb = {q['out'].as_posix(): q['rel'].as_posix() for q in pages}
-        if idx: (Path(cfg.config_path)/'README.md').write_text(readme_markdown(idx[0]['nb'], site_url, html_to_nb), encoding='utf-8')
+        (Path(cfg.config_path)/'README.md').write_text(readme_markdown(idx[0]['nb'], site_url, html_to_nb, figures=figs), encoding='utf-8')
     return written

@@ -436,7 +436,7 @@ def _lmf_seed(store:ResultStore, quick:bool, seed:int)->dict:
     return dict(seed=seed, alphas=g['alphas'], forgetting_raw=g['forgetting_raw'][0], ft_loss=g['ft_loss'][0], L_pre0=g['L_pre0'],
                 alpha_c=cf.per_seed[0], runs=cf.runs_per_seed[0], monotone_violations=cf.monotone_violations, adaptive=ad[0])
 
-@experiment('forgetting', 'lm_forgetting', needs=['lm/default_lm'], config=_lmf_config, cost=750,
+@experiment('forgetting', 'lm_forgetting', needs=['lm/default_lm'], config=_lmf_config, cost=750, full=True,   # outside `all`'s 15 minutes (see 90_cli)
             cells=lambda quick: [{'seed': s} for s in _lmf_config(quick)['seeds']], cell=_lmf_seed)
 def lm_forgetting_experiment(store:ResultStore, quick:bool):
     "Tiny GPT: forgetting vs alpha (arithmetic fine-tuning), alpha_c by bisection (CI over seeds), adaptive vs static, Eq. 8."

@@ -332,7 +332,7 @@ def _minilm_cell(store:ResultStore, quick:bool, bits:int, methods:list)->list[di
         rows.append(dict(bits=bits, method=meth, layers=len(rep), seconds=sum(r['seconds'] for r in rep), **embedding_agreement(E0, embed(tok, m, texts))))
     return rows
 
-@experiment('quant', 'minilm', config=_minilm_config, cell=_minilm_cell, cost=110,
+@experiment('quant', 'minilm', config=_minilm_config, cell=_minilm_cell, cost=110, full=True,   # outside `all`'s 15 minutes (see 90_cli)
             cells=lambda quick: [{'bits': b, 'methods': _minilm_config(quick)['methods']} for b in _minilm_config(quick)['bits']])
 def minilm_experiment(store:ResultStore, quick:bool):
     "all-MiniLM-L6-v2 quantized by RTN, GPTQ, GPTQ act-order and Babai at 4 and 3 bits: embedding cosine to fp32 and nearest-neighbour agreement."
@@ -393,7 +393,7 @@ def _tiny_gpt_bits(store:ResultStore, quick:bool, bits:int)->list[dict]:
     calib = calibration_blocks(tokens, model.config.context, n_blocks=c['calib_blocks'])
     with num_threads(1): return tiny_gpt_sweep(model, calib, held, methods=c['methods'], bits_list=(bits,), max_tokens=c['max_tokens'])
 
-@experiment('quant', 'tiny_gpt', needs=['lm/default_lm'], config=_tiny_gpt_config, cost=150,
+@experiment('quant', 'tiny_gpt', needs=['lm/default_lm'], config=_tiny_gpt_config, cost=150, full=True,   # outside `all`'s 15 minutes (see 90_cli)
             cells=lambda quick: [{'bits': b} for b in _tiny_gpt_config(quick)['bits']], cell=_tiny_gpt_bits)
 def tiny_gpt_experiment(store:ResultStore, quick:bool):
     "Tiny GPT: held-out perplexity per language at fp32 and RTN/GPTQ/GPTQ-act/Babai/LLL-grid at 4/3/2 bits."

@@ -24,7 +24,8 @@ __all__ = ['GRANULARITY_NAMES', 'EN_PATTERN', 'NUMBER_PATTERN', 'GRANULARITY_PAR
 def check_token_act(token_act, # list of examples, each a list of [token:str, act:number] pairs
                     name:str='token_act', # argument name used in messages
                    )->list:
-    "Validate the demo-data format and return `token_act` as a list of lists of `(str, float)` tuples."
+    "Validate the demo-data format and return `token_act` as a list of lists of `(str, float)` tuples (a result of this function is returned as it is)."
+    if type(token_act) is _TokenAct: return token_act
     if isinstance(token_act, (str, bytes, dict)) or not hasattr(token_act, '__len__'):
         raise TypeError(f"{name} must be a list of examples (lists of [token, act] pairs), got {type(token_act).__name__}")
     if len(token_act) == 0: raise ValueError(f"{name} has no examples: a feature with no examples has no language or granularity")
@@ -33,18 +34,23 @@ def check_token_act(token_act, # list of examples, each a list of [token:str, ac
         if isinstance(ex, (str, bytes)) or not hasattr(ex, '__len__'):
             raise TypeError(f"{name}[{i}] must be a list of [token, act] pairs, got {type(ex).__name__}")
         if len(ex) == 0: raise ValueError(f"{name}[{i}] is an empty example")
-        row = []
-        for j, pair in enumerate(ex):
-            if not hasattr(pair, '__len__') or isinstance(pair, (str, bytes)) or len(pair) != 2:
-                raise TypeError(f"{name}[{i}][{j}] must be a [token, act] pair, got {pair!r}")
-            tok, act = pair
-            if not isinstance(tok, str): raise TypeError(f"{name}[{i}][{j}]: token must be a str, got {type(tok).__name__}")
-            try: act = float(act)
-            except (TypeError, ValueError): raise TypeError(f"{name}[{i}][{j}]: activation must be a number, got {act!r}") from None
-            if not math.isfinite(act) or act < 0: raise ValueError(f"{name}[{i}][{j}]: activation must be finite and >= 0, got {act}")
-            row.append((tok, act))
+        try: row = [(p[0], float(p[1])) for p in ex if type(p) in (list, tuple) and len(p) == 2 and type(p[0]) is str]   # the common case, fast; anything odd is diagnosed below
+        except (TypeError, ValueError): row = None
+        if row is None or len(row) != len(ex) or not all(0 <= a < math.inf for _, a in row):
+            for j, pair in enumerate(ex):
+                if not hasattr(pair, '__len__') or isinstance(pair, (str, bytes)) or len(pair) != 2:
+                    raise TypeError(f"{name}[{i}][{j}] must be a [token, act] pair, got {pair!r}")
+                tok, act = pair
+                if not isinstance(tok, str): raise TypeError(f"{name}[{i}][{j}]: token must be a str, got {type(tok).__name__}")
+                try: act = float(act)
+                except (TypeError, ValueError): raise TypeError(f"{name}[{i}][{j}]: activation must be a number, got {act!r}") from None
+                if not math.isfinite(act) or act < 0: raise ValueError(f"{name}[{i}][{j}]: activation must be finite and >= 0, got {act}")
+            row = [(tok, float(act)) for tok, act in ex]   # str subclasses, which the fast path leaves to the checks above
         out.append(row)
-    return out
+    return _TokenAct(out)
+
+class _TokenAct(list):
+    "A `check_token_act` result: the checks are not repeated when it is passed on (to `top_strings`, `classify_granularity`, ...)."
 
 # %% ../../nbs/sae/10_features.ipynb #5b2e9c41
 GRANULARITY_NAMES = {1: 'unrelated', 2: 'semantic commonality', 3: 'synonym', 4: 'token-level'}
@@ -53,7 +59,8 @@ GRANULARITY_NAMES = {1: 'unrelated', 2: 'semantic commonality', 3: 'synonym', 4:
 EN_PATTERN = re.compile(r'^[a-zA-Z\s"\'(),.\-]+$')
 NUMBER_PATTERN = re.compile(r'^[0-9]+$')
 
-def _top_index(ex)->int: return max(range(len(ex)), key=lambda j: (ex[j][1], -j))   # first maximum
+def _top_index(ex)->int:
+    acts = [a for _, a in ex]; return acts.index(max(acts))   # the first maximum
 
 def example_language(ex, # one example: list of (token, act) pairs
                      wrap:bool=True, # at position 0 a number looks at position -1 (the last token), as the authors' code does
@@ -366,7 +373,7 @@ def granularity_features(token_act, # list of examples, each a list of [token, a
     num = den = 0.
     for (a, ca), (b, cb) in itertools.combinations(cnt[:8], 2):   # pairs of the 8 commonest strings, weighted by their counts
         den += ca*cb; num += ca*cb*related_strings(a, b, lexicon)
-    share = lambda pred: float(np.mean([bool(pred(s)) for s in strings]))
+    share = lambda pred: sum(bool(pred(s)) for s in strings)/len(strings)   # a count over n: exactly np.mean of the booleans
     latin = share(lambda s: _LATIN.match(s) and re.search('[a-z]', s))
     kana, kanji = share(_KANA_ONLY.match), share(_CJK.search)
     peaks = [_top_index(ex) for ex in ta]
@@ -376,7 +383,7 @@ def granularity_features(token_act, # list of examples, each a list of [token, a
     return np.array([p1, p2, rel, len(cnt)/n, p1 + rel, ent, sum(c for _, c in cnt[:3])/n, num/den if den else 0.,
                      latin, kana, kanji, share(lambda s: re.search('[0-9]', s)), share(lambda s: not _WORD_CHAR.search(s)),
                      min(np.mean([len(s) for s in strings]), 8)/8, share(lambda s: len(s) <= 1), 2*min(latin, kana + kanji),
-                     np.mean([np.mean([a > 0 for _, a in ex]) for ex in ta]), np.mean([np.mean([a >= 5 for _, a in ex]) for ex in ta]),
+                     np.mean([sum(a > 0 for _, a in ex)/len(ex) for ex in ta]), np.mean([sum(a >= 5 for _, a in ex)/len(ex) for ex in ta]),
                      np.mean(second), min(n, 50)/50, _mode_share(prev), _mode_share(nxt), _mode_share(list(zip(prev, strings))),
                      len({ex[j][0] for ex, j in zip(ta, peaks)})/n], dtype=np.float64)
 

@@ -13,9 +13,9 @@ from ..core import progress_bar, get_device, _atomic_write, config_fingerprint
 from ..data import generate_document
 from ..activations import corpus_activations, token_batches, get_activations, iter_model_checkpoints, resolve_layer
 from ..lm import load_tokenizer
-from .topk import TopKSAE, SAETrainer, SAETrainConfig, sae_metrics, check_activations, _quiet_sparse_beta
+from .topk import TopKSAE, SAETrainer, SAETrainConfig, sae_metrics, check_activations
 from .evaluation import core_metrics_row, DENSITY_BINS
-from .features import (language_of_feature, classify_granularity, cohen_kappa, confusion_matrix, feature_card_html, LABELS)
+from .features import (check_token_act, language_of_feature, classify_granularity, cohen_kappa, confusion_matrix, feature_card_html, LABELS)
 
 # %% auto #0
 __all__ = ['middle_layer', 'corpus_documents', 'quantize_activations', 'sparse_codes', 'FeatureExamples', 'collect_examples',
@@ -194,7 +194,7 @@ def score_features(ex:FeatureExamples, # collected examples
         feats = np.sort(np.random.default_rng(seed).choice(feats, max_features, replace=False))
     out = []
     for f in feats:
-        ta, r = ex.token_act(int(f)), ex.top_rows(int(f))
+        ta, r = check_token_act(ex.token_act(int(f))), ex.top_rows(int(f))   # checked once, not again by each rule
         sub = lambda k: [truth[k][i] for i in r]
         langs = truth['lang'][r]
         g = classify_granularity(ta)
@@ -344,10 +344,12 @@ def feature_correlation(A:torch.Tensor, B:torch.Tensor)->torch.Tensor:
         M = M.double() - M.double().mean(0); s = M.norm(dim=0); return M/torch.where(s > 0, s, torch.ones_like(s))
     return (z(A).T @ z(B)).float()
 
-def _codes_T(acts, idx, n):    # (n, rows) sparse CSR of the code matrix, transposed
-    acts, idx = torch.as_tensor(acts).double(), torch.as_tensor(idx).long()
-    r = torch.arange(acts.shape[0]).repeat_interleave(acts.shape[1])
-    return torch.sparse_coo_tensor(torch.stack([idx.reshape(-1), r]), acts.reshape(-1), (n, acts.shape[0])).coalesce()
+def _codes_csr(acts, idx, n):    # (rows, n) scipy CSR of the code matrix, float64 (TopK indices are distinct within a row)
+    from scipy import sparse
+    acts, idx = torch.as_tensor(acts).double().numpy(), torch.as_tensor(idx).long().numpy()
+    rows, k = acts.shape
+    if idx.size and (idx.min() < 0 or idx.max() >= n): raise ValueError(f"code indices must lie in 0..{n - 1}, got {idx.min()}..{idx.max()}")
+    return sparse.csr_matrix((acts.reshape(-1), idx.reshape(-1), np.arange(0, rows*k + 1, k)), shape=(rows, n))
 
 def code_correlation(codes_a:tuple, # SAE a's sparse codes on some rows: (acts (rows, K), idx (rows, K), n_latents), as `load_codes` returns
                      codes_b:tuple, # the same for SAE b, on the same rows
@@ -356,13 +358,12 @@ def code_correlation(codes_a:tuple, # SAE a's sparse codes on some rows: (acts (
     (acts_a, idx_a, n_a), (acts_b, idx_b, n_b) = codes_a, codes_b
     if acts_a.shape[0] != acts_b.shape[0]: raise ValueError(f"codes are on different rows: {acts_a.shape[0]} vs {acts_b.shape[0]}")
     N = acts_a.shape[0]
-    def moments(T):
-        s = torch.sparse.sum(T, 1).to_dense(); ss = torch.sparse.sum(T*T, 1).to_dense()
-        mu = s/N; return mu, (ss/N - mu**2).clamp(min=0).sqrt()
-    with _quiet_sparse_beta():
-        At, Bt = _codes_T(acts_a, idx_a, n_a), _codes_T(acts_b, idx_b, n_b)
-        M = torch.sparse.mm(At.to_sparse_csr(), Bt.t().coalesce().to_sparse_csr()).to_dense()          # sum over rows of a_i * b_j
-        (mu_a, sd_a), (mu_b, sd_b) = moments(At), moments(Bt)
+    def moments(X):
+        mu = torch.from_numpy(np.asarray(X.sum(0)).ravel()/N); ss = torch.from_numpy(np.asarray(X.multiply(X).sum(0)).ravel()/N)
+        return mu, (ss - mu**2).clamp(min=0).sqrt()
+    A, B = _codes_csr(acts_a, idx_a, n_a), _codes_csr(acts_b, idx_b, n_b)
+    M = torch.from_numpy((A.T @ B).toarray())          # sum over rows of a_i * b_j (scipy.sparse: rows·K² work)
+    (mu_a, sd_a), (mu_b, sd_b) = moments(A), moments(B)
     den = sd_a[:, None]*sd_b[None]
     return torch.where(den > 1e-12, (M/N - mu_a[:, None]*mu_b[None])/torch.where(den > 1e-12, den, torch.ones_like(den)), torch.zeros_like(den)).float()
 
@@ -378,28 +379,14 @@ def greedy_matching(C)->tuple[np.ndarray, np.ndarray]: # (rows, cols): a one-to-
             if len(R) == min(n_r, n_c): break
     return np.array(R, np.int64), np.array(K, np.int64)
 
-def hungarian_matching(C)->tuple[np.ndarray, np.ndarray]:
-    "Exact maximum-weight assignment of a square or wide C (rows ≤ cols), O(n³) shortest augmenting paths (for small n)."
+def hungarian_matching(C)->tuple[np.ndarray, np.ndarray]: # (rows, cols), rows ascending: min(C.shape) pairs
+    "Exact maximum-weight one-to-one assignment of a (rows, cols) matrix C, by `scipy.optimize.linear_sum_assignment` (Crouse, 2016)."
+    from scipy.optimize import linear_sum_assignment
     C = np.asarray(C, dtype=np.float64)
-    n, m = C.shape
-    if n > m: c, r = hungarian_matching(C.T); return r[np.argsort(r)], c[np.argsort(r)]
-    cost = -C; u, v = np.zeros(n + 1), np.zeros(m + 1); p, way = np.zeros(m + 1, np.int64), np.zeros(m + 1, np.int64)
-    for i in range(1, n + 1):
-        p[0], j0 = i, 0; minv, used = np.full(m + 1, np.inf), np.zeros(m + 1, bool)
-        while True:
-            used[j0] = True; i0 = p[j0]
-            cur = cost[i0 - 1] - u[i0] - v[1:]
-            free = ~used[1:]; upd = free & (cur < minv[1:])
-            minv[1:][upd] = cur[upd]; way[1:][upd] = j0
-            cand = np.where(free, minv[1:], np.inf); j1 = int(np.argmin(cand)) + 1; delta = cand[j1 - 1]
-            u[p[used]] += delta; v[used] -= delta; minv[1:][free] -= delta
-            j0 = j1
-            if p[j0] == 0: break
-        while j0:
-            j1 = way[j0]; p[j0] = p[j1]; j0 = j1
-    rows, cols = p[1:] - 1, np.arange(m)
-    keep = rows >= 0
-    o = np.argsort(rows[keep]); return rows[keep][o], cols[keep][o]
+    if C.ndim != 2: raise ValueError("C must be 2-D")
+    if not np.isfinite(C).all(): raise ValueError("C must be finite")
+    r, c = linear_sum_assignment(C, maximize=True)
+    return r.astype(np.int64), c.astype(np.int64)
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #997268b3
 def load_codes(folder:str|Path)->tuple[torch.Tensor, torch.Tensor, int]:
