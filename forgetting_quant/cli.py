@@ -21,6 +21,7 @@ def _parser()->argparse.ArgumentParser:
               fq reproduce --list            what can be reproduced
               fq reproduce all               every thread at the papers' sizes, on every core (under 15 min on 2 cores)
               fq reproduce all --quick       every thread at reduced size (minutes)
+              fq reproduce all --full        also the studies beyond the papers (tiny-GPT forgetting and quantization, MiniLM, cross)
               fq reproduce quant --out res   one thread, full size, into res/quant/
               fq reproduce all --scheduler tcp://host:8786 --out /shared/res   on a Dask cluster (forgetting_quant[dist])
               fq quantize MODEL --calib T.txt  a 4-bit GPTQ checkpoint of MODEL, with per-layer bounds and perplexity

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #d1cbc73f
 from __future__ import annotations
-import json, math, os, time
+import json, math, os, time, functools
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -36,9 +36,15 @@ def corpus_documents(n_docs:int, # how many documents
                      start:int=0, # index of the first document
                      sentences:tuple=(8, 14), # long enough for 64 tokens after BOS
                     )->list:
-    "Generated documents long enough to give 64 tokens after BOS (the seed keeps the first 64 tokens of each sequence)."
+    """Generated documents long enough to give 64 tokens after BOS (the seed keeps the first 64 tokens of each sequence).
+    Generation is deterministic, so the last few requests are cached in the process (every checkpoint of a pipeline reads the same
+    documents): a new list each call, holding the same `Document` objects."""
     if isinstance(n_docs, bool) or not isinstance(n_docs, int) or n_docs < 1: raise ValueError(f"n_docs must be a positive int, got {n_docs!r}")
-    return [generate_document(i, seed=seed, split=split, sentences=sentences) for i in range(start, start + n_docs)]
+    return list(_documents(n_docs, split, seed, start, tuple(sentences)))
+
+@functools.lru_cache(maxsize=4)
+def _documents(n_docs, split, seed, start, sentences)->tuple:
+    return tuple(generate_document(i, seed=seed, split=split, sentences=sentences) for i in range(start, start + n_docs))
 
 # %% ../../nbs/sae/20_checkpoints.ipynb #43cce7d1
 def quantize_activations(a, # activations (any shape), >= 0
